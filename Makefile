@@ -1,0 +1,48 @@
+# wagtail-complaints: `make demo` to try it, `make test` to check it. Needs only Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) example_site/manage.py
+
+.PHONY: demo setup serve test test-postgres browsers benchmark messages clean
+
+demo: setup serve
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[example]"
+	touch $@
+
+setup: $(VENV)/.installed
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo
+	@echo ""
+	@echo "  Site:            http://127.0.0.1:8000/"
+	@echo "  Complaint form:  http://127.0.0.1:8000/reclami/  (English: /en/complaints/, Spanish: /es/reclamaciones/)"
+	@echo "  Admin:           http://127.0.0.1:8000/admin/"
+	@echo "    administrator  admin / demo-admin"
+	@echo "    handler        operatore / demo-operatore"
+	@echo "    ASL viewer     asl / demo-asl"
+	@echo "  E-mails are written to example_site/sent_emails/"
+	@echo ""
+
+serve: $(VENV)/.installed
+	$(MANAGE) runserver 127.0.0.1:8000
+
+$(VENV)/.test-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[example,test]"
+	touch $@
+
+test: $(VENV)/.test-installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+benchmark: $(VENV)/.test-installed
+	$(PY) benchmarks/submission.py
+
+messages: $(VENV)/.installed
+	cd wagtail_complaints && ../$(PY) ../example_site/manage.py makemessages -l it -l en -l es --no-obsolete
+	cd wagtail_complaints && ../$(PY) ../example_site/manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) example_site/db.sqlite3 example_site/sent_emails example_site/private_media

@@ -1,0 +1,183 @@
+"""Demo content for the example hospital: pages in three languages, services, operators.
+
+Safe to run any number of times: everything is looked up before it is created.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from wagtail.models import Locale, Page, Site
+
+from example_site.home.models import ContentPage, HomePage
+from wagtail_complaints.models import ComplaintFormPage, ComplaintSettings, Operator, Role, Service, ServiceLabel
+
+SERVICES = [
+    ("Pronto soccorso", "Emergency department", "Urgencias"),
+    ("Cardiologia", "Cardiology", "Cardiología"),
+    ("Radiologia", "Radiology", "Radiología"),
+    ("Ortopedia e traumatologia", "Orthopaedics", "Traumatología"),
+    ("Pediatria", "Paediatrics", "Pediatría"),
+    ("Ostetricia e ginecologia", "Obstetrics and gynaecology", "Obstetricia y ginecología"),
+    ("CUP - Prenotazioni", "Bookings (CUP)", "Citas (CUP)"),
+    ("Laboratorio analisi", "Laboratory tests", "Laboratorio de análisis"),
+    ("Ambulatori", "Outpatient clinics", "Consultas externas"),
+    ("Accettazione e ricoveri", "Admissions", "Admisión e ingresos"),
+]
+
+FORM_PAGE_TEXT = {
+    "it": {
+        "title": "Segnala un reclamo",
+        "slug": "reclami",
+        "intro": "<p>Qualcosa non è andato come doveva? Ci dispiace. Raccontacelo qui: ogni segnalazione "
+        "viene letta da una persona dell'Ufficio Relazioni con il Pubblico, che la prende in carico e ti "
+        "risponde entro 30 giorni.</p>",
+        "thank_you": "<p>Grazie per averci scritto: la tua segnalazione ci aiuta a migliorare.</p>",
+        "privacy": "<p>I dati che ci dai servono solo a gestire il tuo reclamo (art. 9 GDPR). "
+        "Li trattiamo con riservatezza e li conserviamo per il tempo previsto dalla legge.</p>",
+    },
+    "en": {
+        "title": "Make a complaint",
+        "slug": "complaints",
+        "intro": "<p>Did something go wrong? We are sorry. Tell us here: a person from the Patient Relations "
+        "Office reads every complaint, takes it in charge and answers you within 30 days.</p>",
+        "thank_you": "<p>Thank you for writing to us: what you tell us helps us improve.</p>",
+        "privacy": "<p>We use the details you give us only to handle your complaint (GDPR art. 9), "
+        "treat them confidentially and keep them only as long as the law requires.</p>",
+    },
+    "es": {
+        "title": "Presentar una reclamación",
+        "slug": "reclamaciones",
+        "intro": "<p>¿Algo no ha ido bien? Lo sentimos. Cuéntenoslo aquí: una persona de la Oficina de "
+        "Atención al Paciente lee cada reclamación, se hace cargo y le responde en un plazo de 30 días.</p>",
+        "thank_you": "<p>Gracias por escribirnos: lo que nos cuenta nos ayuda a mejorar.</p>",
+        "privacy": "<p>Usamos sus datos solo para tramitar su reclamación (art. 9 RGPD), con "
+        "confidencialidad y durante el tiempo que exige la ley.</p>",
+    },
+}
+
+DEMO_USERS = [
+    # username, password, first name, last name, role, notify on new
+    ("admin", "demo-admin", "Anna", "Amministratrice", Role.ADMINISTRATOR, False),
+    ("operatore", "demo-operatore", "Marco", "Rossi", Role.HANDLER, True),
+    ("asl", "demo-asl", "Giulia", "Bianchi", Role.VIEWER, False),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the example hospital's demo content (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        locales = {code: Locale.objects.get_or_create(language_code=code)[0] for code in ("it", "en", "es")}
+        home = self.home_page(locales["it"])
+        self.site(home)
+        self.services()
+        form_page = self.form_page(home)
+        for code in ("en", "es"):
+            self.translate(home, locales[code], title={"en": "San Luca Hospital", "es": "Hospital San Luca"}[code])
+            self.translate_form_page(form_page, locales[code])
+        self.users()
+        self.stdout.write(self.style.SUCCESS("Demo content is ready."))
+
+    def home_page(self, italian):
+        home = HomePage.objects.filter(locale=italian, depth=2).first()
+        if home:
+            return home
+        root = Page.get_first_root_node()
+        # Wagtail's welcome page holds the slug 'home'; the hospital's home replaces it.
+        for welcome in Page.objects.filter(depth=2).exclude(content_type__model="homepage"):
+            welcome.delete()
+        home = root.add_child(
+            instance=HomePage(
+                title="Ospedale San Luca",
+                slug="home",
+                locale=italian,
+                intro="<p>Benvenuti all'Ospedale San Luca. Siamo qui per prenderci cura di voi.</p>",
+            )
+        )
+        for title, slug, body in [
+            ("Chi siamo", "chi-siamo", "<p>Un ospedale pubblico al servizio del territorio dal 1952.</p>"),
+            ("Reparti e servizi", "servizi", "<p>Pronto soccorso, cardiologia, radiologia e molto altro.</p>"),
+            ("Informativa privacy", "privacy", "<p>Titolare del trattamento: Ospedale San Luca.</p>"),
+        ]:
+            home.add_child(instance=ContentPage(title=title, slug=slug, body=body, show_in_menus=True))
+        return home
+
+    def site(self, home):
+        site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+        site.hostname, site.port, site.root_page = "127.0.0.1", 8000, home
+        site.site_name = "Ospedale San Luca"
+        site.save()
+        office = ComplaintSettings.for_site(site)
+        office.office_name = office.office_name or "Ufficio Relazioni con il Pubblico (URP)"
+        office.office_contact = office.office_contact or "Tel. 06 1234 5678 · lun-ven 9-13 · urp@ospedale-sanluca.example"
+        office.escalation_text = office.escalation_text or (
+            "Se la risposta non ti soddisfa puoi riaprire il reclamo dal tuo link privato, "
+            "oppure rivolgerti alla Commissione mista conciliativa o al Difensore civico regionale."
+        )
+        office.save()
+
+    def services(self):
+        for order, (italian, english, spanish) in enumerate(SERVICES, start=1):
+            service, created = Service.objects.get_or_create(name=italian, defaults={"sort_order": order * 10})
+            if created:
+                ServiceLabel.objects.create(service=service, language="en", label=english)
+                ServiceLabel.objects.create(service=service, language="es", label=spanish)
+
+    def form_page(self, home):
+        page = ComplaintFormPage.objects.filter(locale=home.locale).first()
+        if page:
+            return page
+        text = FORM_PAGE_TEXT["it"]
+        privacy = ContentPage.objects.filter(slug="privacy", locale=home.locale).first()
+        page = home.add_child(
+            instance=ComplaintFormPage(
+                title=text["title"],
+                slug=text["slug"],
+                intro=text["intro"],
+                thank_you_text=text["thank_you"],
+                privacy_notice=text["privacy"],
+                privacy_page=privacy,
+                show_in_menus=True,
+            )
+        )
+        page.save_revision().publish()
+        return page
+
+    def translate(self, page, locale, title):
+        translation = page.get_translation_or_none(locale)
+        if translation is None:
+            translation = page.copy_for_translation(locale)
+            translation.title = title
+            translation.save_revision().publish()
+        return translation
+
+    def translate_form_page(self, page, locale):
+        if page.get_translation_or_none(locale):
+            return
+        self.translate(page.get_parent(), locale, title=page.get_parent().title)
+        text = FORM_PAGE_TEXT[locale.language_code]
+        translation = page.copy_for_translation(locale)
+        translation.title, translation.slug = text["title"], text["slug"]
+        translation.intro, translation.thank_you_text, translation.privacy_notice = (
+            text["intro"],
+            text["thank_you"],
+            text["privacy"],
+        )
+        translation.save_revision().publish()
+
+    def users(self):
+        User = get_user_model()
+        for username, password, first_name, last_name, role, notify in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(
+                    username,
+                    email=f"{username}@ospedale-sanluca.example",
+                    password=password,
+                    first_name=first_name,
+                    last_name=last_name,
+                    is_superuser=role == Role.ADMINISTRATOR,
+                    is_staff=role == Role.ADMINISTRATOR,
+                )
+            Operator.objects.update_or_create(user=user, defaults={"role": role, "notify_on_new": notify})

@@ -1,0 +1,52 @@
+import pytest
+from django.core.cache import cache
+
+from wagtail_complaints.models import Category, ComplaintFormPage, Service
+
+from .factories import make_complaint, make_form_page, make_operator  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate limits count in the cache: every test starts with a clean slate.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def form_page(db):
+    return make_form_page()
+
+
+@pytest.fixture
+def category(db):
+    return Category.objects.get(name="Tempi")
+
+
+@pytest.fixture
+def service(db):
+    return Service.objects.create(name="Pronto soccorso")
+
+
+@pytest.fixture
+def handler(db):
+    return make_operator("handler").user
+
+
+@pytest.fixture
+def administrator(db):
+    return make_operator("administrator").user
+
+
+@pytest.fixture
+def viewer(db):
+    return make_operator("viewer").user
+
+
+@pytest.fixture
+def complaint(db, category, service):
+    return make_complaint(category=category, service=service)
+
+
+__all__ = ["ComplaintFormPage"]

@@ -1,0 +1,1 @@
+"""A complaints office ("gestione reclami") for a hospital's Wagtail website."""

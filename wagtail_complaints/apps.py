@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WagtailComplaintsAppConfig(AppConfig):
+    name = "wagtail_complaints"
+    label = "wagtail_complaints"
+    verbose_name = _("Complaints")
+    default_auto_field = "django.db.models.BigAutoField"
+

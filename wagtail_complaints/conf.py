@@ -1,0 +1,21 @@
+"""Project-wide settings of the app, read when used (so override_settings works in tests)."""
+
+from django.conf import settings
+
+DEFAULTS = {
+    # Where attachments live: outside MEDIA_ROOT, never served by the web server directly.
+    "PRIVATE_ROOT": None,
+    # Public form: submissions allowed per IP address (django-ratelimit rate syntax).
+    "SUBMIT_RATE": "10/h",
+    # Follow-up pages: requests allowed per IP address.
+    "FOLLOW_UP_RATE": "60/m",
+    # Longest description a patient may type, in characters.
+    "MAX_DESCRIPTION_LENGTH": 10000,
+    # How often a failed e-mail is retried, and the waits between attempts (seconds).
+    "EMAIL_RETRY_DELAYS": [60, 300, 1800, 7200],
+}
+
+
+def get_setting(name):
+    """WAGTAIL_COMPLAINTS_<NAME> from the Django settings, or our default."""
+    return getattr(settings, f"WAGTAIL_COMPLAINTS_{name}", DEFAULTS[name])

@@ -1,0 +1,173 @@
+"""The public complaint form, built on Wagtail's form builder so editors can add questions."""
+
+import secrets
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.forms.forms import BaseForm, FormBuilder
+
+from .conf import get_setting
+from .models.complaint import ContactPreference
+
+EXTRA_PREFIX = "extra_"
+
+
+class LabelledChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label()
+
+
+class ComplaintForm(BaseForm):
+    """The fixed part of every complaint form; editors' extra questions are added after it."""
+
+    # Fields copied as they are onto the Complaint.
+    complaint_fields = [
+        "category",
+        "service",
+        "description",
+        "event_date",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "contact_preference",
+        "on_behalf",
+        "patient_name",
+        "relationship",
+    ]
+
+    category = LabelledChoiceField(
+        label=_("What is your complaint about?"),
+        queryset=None,
+        empty_label=_("Choose one"),
+        error_messages={"invalid_choice": _("Choose one of the listed topics.")},
+    )
+    service = LabelledChoiceField(
+        label=_("Which service or ward?"),
+        queryset=None,
+        empty_label=_("Choose one"),
+        error_messages={"invalid_choice": _("Choose one of the listed services.")},
+    )
+    description = forms.CharField(
+        label=_("What happened?"),
+        help_text=_("Tell us in your own words. Please do not include medical records you do not need to share."),
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    event_date = forms.DateField(
+        label=_("When did it happen?"),
+        required=False,
+        help_text=_("If you remember. For example 21/11/2026."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        max_length=254,
+        help_text=_("We send the reference number and every answer here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"), required=False, max_length=40, widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"})
+    )
+    contact_preference = forms.ChoiceField(
+        label=_("How would you like us to answer?"),
+        choices=ContactPreference.choices,
+        initial=ContactPreference.EMAIL,
+        widget=forms.RadioSelect,
+    )
+    on_behalf = forms.BooleanField(label=_("I am writing on behalf of a patient (a relative, for example)"), required=False)
+    patient_name = forms.CharField(label=_("Patient's name"), required=False, max_length=300)
+    relationship = forms.CharField(
+        label=_("Your relationship to the patient"), required=False, max_length=150, help_text=_("For example: daughter, carer.")
+    )
+    privacy_accepted = forms.BooleanField(
+        label=_("I have read the privacy notice"),
+        error_messages={"required": _("Please confirm you have read the privacy notice so we can handle your complaint.")},
+    )
+    # A field people never see: bots fill it in.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Category, Service
+
+        categories = Category.objects.active().select_related("parent").prefetch_related("labels", "parent__labels")
+        services = Service.objects.active().prefetch_related("labels")
+        if self.page is not None:
+            chosen = self.page.categories.values("pk")
+            if chosen.exists():
+                categories = categories.filter(pk__in=chosen) | categories.filter(parent__in=chosen)
+            if self.page.services.exists():
+                services = services.filter(pk__in=self.page.services.values("pk"))
+        # Sub-categories sit right below their macro-category.
+        self.fields["category"].queryset = categories.exclude(parent__is_active=False).order_by(
+            "parent__sort_order", "sort_order", "name"
+        )
+        self.fields["service"].queryset = services
+        longest = get_setting("MAX_DESCRIPTION_LENGTH")
+        self.fields["description"].max_length = longest
+        self.fields["description"].validators.append(MaxLengthValidator(longest))
+        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", secrets.token_urlsafe(24))
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise ValidationError(_("This field must stay empty. If you are a person, please clear it and send again."))
+        return ""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("contact_preference") == ContactPreference.PHONE and not data.get("phone"):
+            self.add_error("phone", _("Give us a phone number so we can call you back."))
+        if data.get("contact_preference") == ContactPreference.EMAIL and not data.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Give us an e-mail address so we can answer you."))
+        if data.get("on_behalf") and not data.get("patient_name"):
+            self.add_error("patient_name", _("Tell us the name of the patient you are writing for."))
+        if not data.get("on_behalf"):
+            data["patient_name"] = data["relationship"] = ""
+        return data
+
+    @property
+    def personal_fields(self):
+        return [self[name] for name in ("first_name", "last_name", "email", "phone", "contact_preference")]
+
+    @property
+    def behalf_fields(self):
+        return [self[name] for name in ("on_behalf", "patient_name", "relationship")]
+
+    @property
+    def extra_fields(self):
+        return [field for field in self if field.name.startswith(EXTRA_PREFIX)]
+
+    def extra_answers(self):
+        """Answers to the editor's extra questions, keyed by question label, as JSON-safe text."""
+        answers = {}
+        for field in self.extra_fields:
+            value = self.cleaned_data.get(field.name)
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            answers[str(field.label)] = "" if value is None else str(value)
+        return answers
+
+    def save_attachments(self, complaint):
+        """Store uploaded files with the complaint (no files on this form by default)."""
+        return []
+
+
+class ComplaintFormBuilder(FormBuilder):
+    """Builds the editor's extra questions on top of ComplaintForm, prefixed so names never clash."""
+
+    form_class = ComplaintForm
+
+    @property
+    def formfields(self):
+        return {f"{EXTRA_PREFIX}{name}": field for name, field in super().formfields.items()}
+
+    def get_form_class(self):
+        return type("ComplaintPageForm", (self.form_class,), self.formfields)

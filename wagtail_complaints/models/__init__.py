@@ -1,0 +1,16 @@
+from .complaint import (  # noqa: F401
+    AnswerTemplate,
+    Attachment,
+    Channel,
+    Complaint,
+    ContactPreference,
+    Message,
+    MessageKind,
+    Outcome,
+    ReferenceCounter,
+)
+from .emails import Email, EmailStatus  # noqa: F401
+from .operators import Operator, Role  # noqa: F401
+from .pages import ComplaintFormField, ComplaintFormPage  # noqa: F401
+from .settings import ComplaintSettings  # noqa: F401
+from .taxonomy import Category, CategoryLabel, Service, ServiceLabel  # noqa: F401

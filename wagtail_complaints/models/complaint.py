@@ -1,0 +1,336 @@
+"""A complaint, its thread of messages, its attachments, and the numbering of references."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from ..conf import get_setting
+from ..workflow import OPEN_STATES, ComplaintWorkflow
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    EMAIL = "email", _("E-mail or PEC")
+    PHONE = "phone", _("Phone")
+    LETTER = "letter", _("Letter")
+    IN_PERSON = "in_person", _("In person")
+
+
+class ContactPreference(models.TextChoices):
+    EMAIL = "email", _("By e-mail")
+    PHONE = "phone", _("By phone")
+
+
+class Outcome(models.TextChoices):
+    # Stable codes: statistics and exports rely on them.
+    UPHELD = "upheld", _("Upheld")
+    PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
+    NOT_UPHELD = "not_upheld", _("Not upheld")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    NOT_COMPETENT = "not_competent", _("Not within competence (forwarded)")
+
+
+class ReferenceCounter(models.Model):
+    """The last complaint number given in a year; its row lock serialises concurrent filings."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    @classmethod
+    def next_number(cls, year):
+        with transaction.atomic():
+            cls.objects.get_or_create(year=year)
+            cls.objects.filter(year=year).update(last_number=F("last_number") + 1)
+            return cls.objects.values_list("last_number", flat=True).get(year=year)
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATES)
+
+    def overdue(self, today=None):
+        return self.open().filter(answer_by__lt=today or timezone.localdate())
+
+    def for_access_token(self, token):
+        """The complaint a private-link token opens, or an empty queryset."""
+        if not token or len(token) > 100:
+            return self.none()
+        return self.filter(access_token_hash=Complaint.hash_token(token))
+
+
+class Complaint(ComplaintWorkflow):
+    reference = models.CharField(_("reference"), max_length=40, unique=True, editable=False)
+    site = models.ForeignKey(
+        "wagtailcore.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("form page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
+
+    # What it is about
+    category = models.ForeignKey(
+        "wagtail_complaints.Category",
+        verbose_name=_("nature of the complaint"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    service = models.ForeignKey(
+        "wagtail_complaints.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    description = models.TextField(_("what happened"))
+    event_date = models.DateField(_("when it happened"), null=True, blank=True)
+    extra_answers = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
+
+    # Who files it
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    on_behalf = models.BooleanField(_("filed on behalf of a patient"), default=False)
+    patient_name = models.CharField(_("patient's name"), max_length=300, blank=True)
+    relationship = models.CharField(_("relationship to the patient"), max_length=150, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="it")
+    contact_preference = models.CharField(
+        _("preferred way to be answered"),
+        max_length=10,
+        choices=ContactPreference.choices,
+        default=ContactPreference.EMAIL,
+    )
+    privacy_notice_version = models.CharField(_("privacy notice version"), max_length=100, blank=True)
+    privacy_accepted_at = models.DateTimeField(_("privacy notice accepted at"), null=True, blank=True)
+
+    # Handling
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    answer_by = models.DateField(_("answer by"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_complaints",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registered_complaints",
+        help_text=_("The operator who wrote down a complaint received by phone, letter or in person."),
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    closing_note = models.TextField(_("closing note"), blank=True)
+
+    # Satisfaction, once closed
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    # The private link: the token is derived from this nonce and SECRET_KEY; only its hash is stored.
+    access_nonce = models.CharField(max_length=64, editable=False)
+    access_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    # Makes a resubmitted form (double click, back and resubmit) idempotent.
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["status", "answer_by"], name="complaint_status_due"),
+            models.Index(fields=["assigned_to", "status"], name="complaint_assigned_status"),
+            models.Index(fields=["category", "received_at"], name="complaint_category_received"),
+            models.Index(fields=["service", "received_at"], name="complaint_service_received"),
+            models.Index(fields=["closed_at"], name="complaint_closed_at"),
+        ]
+        permissions = [("view_personal_data", _("Can see complainants' personal data"))]
+
+    def __str__(self):
+        return self.reference
+
+    # -- private link -------------------------------------------------------------------------
+
+    @staticmethod
+    def hash_token(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def access_token(self):
+        """The secret in the patient's private link (256 bits, recomputable, never stored)."""
+        return salted_hmac("wagtail_complaints.access", self.access_nonce, algorithm="sha256").hexdigest()
+
+    def issue_access_token(self):
+        """Give the complaint a new private link, revoking the old one. Call save() after."""
+        self.access_nonce = secrets.token_urlsafe(32)
+        self.access_token_hash = self.hash_token(self.access_token)
+
+    # -- numbering ----------------------------------------------------------------------------
+
+    def assign_reference(self, prefix=""):
+        year = timezone.localtime(self.received_at).year
+        self.reference = f"{prefix}{year}-{ReferenceCounter.next_number(year):06d}"
+
+    # -- derived facts ------------------------------------------------------------------------
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATES
+
+    @property
+    def complainant_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def days_left(self):
+        return (self.answer_by - timezone.localdate()).days
+
+    @property
+    def is_overdue(self):
+        return self.is_open and self.days_left < 0
+
+    @property
+    def can_be_emailed(self):
+        return bool(self.email)
+
+    def save(self, *args, **kwargs):
+        if not self.access_nonce:
+            self.issue_access_token()
+        super().save(*args, **kwargs)
+
+
+class MessageKind(models.TextChoices):
+    ANSWER = "answer", _("Answer")
+    PHONE_ANSWER = "phone_answer", _("Answer given by phone")
+    COMPLAINANT_REPLY = "complainant_reply", _("Reply from the complainant")
+    REOPEN_REASON = "reopen_reason", _("Reason for reopening")
+    NOTE = "note", _("Internal note")
+
+
+PUBLIC_MESSAGE_KINDS = [
+    MessageKind.ANSWER,
+    MessageKind.PHONE_ANSWER,
+    MessageKind.COMPLAINANT_REPLY,
+    MessageKind.REOPEN_REASON,
+]
+
+
+class MessageQuerySet(models.QuerySet):
+    def public(self):
+        """What the complainant may read: never internal notes."""
+        return self.filter(kind__in=PUBLIC_MESSAGE_KINDS)
+
+
+class Message(models.Model):
+    """One entry of a complaint's thread."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when the complainant wrote it."),
+    )
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    contacted_at = models.DateTimeField(
+        _("phone call at"), null=True, blank=True, help_text=_("For answers given by phone.")
+    )
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.complaint} · {self.get_kind_display()}"
+
+    @property
+    def is_public(self):
+        return self.kind in PUBLIC_MESSAGE_KINDS
+
+    @property
+    def by_complainant(self):
+        return self.kind in (MessageKind.COMPLAINANT_REPLY, MessageKind.REOPEN_REASON)
+
+
+def private_storage():
+    """Attachments' storage: a folder outside MEDIA_ROOT with no public URL."""
+    root = get_setting("PRIVATE_ROOT") or (settings.BASE_DIR / "private_media")
+    return FileSystemStorage(location=root, base_url=None)
+
+
+def attachment_path(instance, filename):
+    # A random name: the original one may carry health details and is kept only in the database.
+    return f"complaints/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+
+
+class Attachment(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=private_storage)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when the complainant uploaded it."),
+    )
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class AnswerTemplate(models.Model):
+    """Reusable text an operator can start an answer from."""
+
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,173 @@
+"""The complaint form page editors place anywhere in the page tree."""
+
+import datetime
+
+from django.db import IntegrityError, models, transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.forms.models import AbstractFormField, FormMixin
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from .. import ratelimits
+from ..forms import ComplaintFormBuilder
+from .complaint import Complaint
+from .settings import ComplaintSettings
+
+
+class ComplaintFormField(AbstractFormField):
+    """An extra question an editor adds to the form; answers are stored with the complaint."""
+
+    page = ParentalKey("ComplaintFormPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class ComplaintFormPage(FormMixin, Page):
+    intro = RichTextField(_("introduction"), blank=True)
+    thank_you_text = RichTextField(
+        _("thank-you text"),
+        blank=True,
+        help_text=_("Shown with the reference number once the complaint is filed."),
+    )
+    privacy_notice = RichTextField(_("privacy notice"), blank=True)
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("privacy notice page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A page with the full notice, linked from the form."),
+    )
+    privacy_notice_version = models.CharField(
+        _("privacy notice version"),
+        max_length=100,
+        default="1",
+        help_text=_("Change it whenever the notice changes: each complaint records the version accepted."),
+    )
+    categories = ParentalManyToManyField(
+        "wagtail_complaints.Category",
+        verbose_name=_("categories offered"),
+        blank=True,
+        help_text=_("Leave empty to offer every active category."),
+    )
+    services = ParentalManyToManyField(
+        "wagtail_complaints.Service",
+        verbose_name=_("services offered"),
+        blank=True,
+        help_text=_("Leave empty to offer every active service."),
+    )
+
+    form_builder = ComplaintFormBuilder
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [FieldPanel("categories"), FieldPanel("services")],
+            heading=_("What patients can choose"),
+        ),
+        InlinePanel("form_fields", label=_("Extra questions")),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldPanel("privacy_notice"),
+                FieldRowPanel([PageChooserPanel("privacy_page"), FieldPanel("privacy_notice_version")]),
+            ],
+            heading=_("Privacy"),
+        ),
+    ]
+
+    template = "wagtail_complaints/complaint_form_page.html"
+    landing_page_template = "wagtail_complaints/complaint_form_page_landing.html"
+
+    class Meta:
+        verbose_name = _("complaint form page")
+        verbose_name_plural = _("complaint form pages")
+
+    # -- the steps of a submission; a site changes one by overriding one method --------------
+
+    def get_form_parameters(self):
+        return {"page": self}
+
+    def serve(self, request, *args, **kwargs):
+        if request.method != "POST":
+            return self.render_form(request, self.get_form(user=request.user))
+
+        form = self.get_form(request.POST, request.FILES, user=request.user)
+        if ratelimits.submission_limited(request):
+            form.add_error(None, ratelimits.TOO_MANY_MESSAGE)
+            return self.render_form(request, form, status=429)
+        if not form.is_valid():
+            return self.render_form(request, form)
+
+        complaint = self.process_form_submission(form)
+        return self.render_landing_page(request, complaint)
+
+    def render_form(self, request, form, status=200):
+        context = self.get_context(request)
+        context["form"] = form
+        return TemplateResponse(request, self.get_template(request), context, status=status)
+
+    def process_form_submission(self, form):
+        """Save the complaint in one transaction; a replayed form gets the complaint it made."""
+        key = form.cleaned_data["submission_key"]
+        existing = Complaint.objects.filter(submission_key=key).first()
+        if existing:
+            return existing
+        try:
+            with transaction.atomic():
+                complaint = self.build_complaint(form)
+                complaint.save()
+                form.save_attachments(complaint)
+                self.notify(complaint)
+        except IntegrityError:
+            # Two identical POSTs raced: the other one saved it.
+            existing = Complaint.objects.filter(submission_key=key).first()
+            if existing is None:
+                raise
+            return existing
+        return complaint
+
+    def build_complaint(self, form):
+        site = self.get_site()
+        office = ComplaintSettings.for_site(site) if site else ComplaintSettings()
+        data = form.cleaned_data
+        now = timezone.now()
+        complaint = Complaint(
+            site=site,
+            page=self,
+            submission_key=data["submission_key"],
+            received_at=now,
+            answer_by=timezone.localdate(now) + datetime.timedelta(days=office.answer_within_days),
+            language=(get_language() or "it").split("-")[0],
+            privacy_notice_version=self.privacy_notice_version,
+            privacy_accepted_at=now,
+            extra_answers=form.extra_answers(),
+            **{name: data[name] for name in form.complaint_fields},
+        )
+        complaint.assign_reference(prefix=office.reference_prefix)
+        return complaint
+
+    def notify(self, complaint):
+        from ..notifications import notify
+
+        notify("received", complaint)
+
+    def render_landing_page(self, request, form_submission=None, *args, **kwargs):
+        context = self.get_context(request)
+        context["complaint"] = form_submission
+        context["form_submission"] = form_submission
+        return TemplateResponse(request, self.get_landing_page_template(request), context)
+
+    # -- the Forms admin lists our pages; point it at the complaints instead ------------------
+
+    def get_submissions(self):
+        return Complaint.objects.filter(page=self)
+
+    def serve_submissions_list_view(self, request, *args, **kwargs):
+        return redirect(reverse("wagtail_complaints:index") + f"?form_page={self.pk}")

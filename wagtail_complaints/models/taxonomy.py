@@ -1,0 +1,130 @@
+"""The hospital's own lists: the complaint classification (two levels) and its services."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.models import Orderable
+
+
+class LabelledQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def with_labels(self):
+        return self.prefetch_related("labels")
+
+
+class Labelled(ClusterableModel):
+    """A list entry with a name in the site's main language and optional translations."""
+
+    name = models.CharField(_("name"), max_length=255)
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Inactive entries are hidden from forms; past complaints keep them."),
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = LabelledQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.label()
+
+    def label(self, language=None):
+        """The name in `language` (default: the active one), falling back to `name`."""
+        language = (language or get_language() or "").split("-")[0]
+        for translation in self.labels.all():  # prefetched: no query per entry
+            if translation.language == language:
+                return translation.label
+        return self.name
+
+
+class Label(Orderable):
+    language = models.CharField(_("language"), max_length=10)
+    label = models.CharField(_("label"), max_length=255)
+
+    panels = [FieldPanel("language"), FieldPanel("label")]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+
+class Category(Labelled):
+    """The nature of a complaint ("natura del reclamo"): a macro-category or one of its children."""
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("macro-category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("Leave empty for a macro-category."),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("parent"),
+        FieldPanel("is_active"),
+        FieldPanel("sort_order"),
+        InlinePanel("labels", heading=_("Translations"), label=_("Translation")),
+    ]
+
+    class Meta(Labelled.Meta):
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def clean(self):
+        if self.parent_id is not None:
+            if self.parent.parent_id is not None:
+                raise ValidationError({"parent": _("Only two levels are allowed.")})
+            if self.pk and self.children.exists():
+                raise ValidationError(
+                    {"parent": _("A macro-category with sub-categories cannot be moved under another.")}
+                )
+
+    def label(self, language=None):
+        own = super().label(language)
+        if self.parent_id is None:
+            return own
+        return f"{self.parent.label(language)} › {own}"
+
+
+class CategoryLabel(Label):
+    category = ParentalKey(Category, on_delete=models.CASCADE, related_name="labels")
+
+    class Meta(Label.Meta):
+        unique_together = [("category", "language")]
+
+
+class Service(Labelled):
+    """A service or ward of the hospital ("lista servizi")."""
+
+    code = models.CharField(_("code"), max_length=50, blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("code"),
+        FieldPanel("is_active"),
+        FieldPanel("sort_order"),
+        InlinePanel("labels", heading=_("Translations"), label=_("Translation")),
+    ]
+
+    class Meta(Labelled.Meta):
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+
+class ServiceLabel(Label):
+    service = ParentalKey(Service, on_delete=models.CASCADE, related_name="labels")
+
+    class Meta(Label.Meta):
+        unique_together = [("service", "language")]

@@ -1,0 +1,133 @@
+"""Which event e-mails whom, with which template, in which language.
+
+Each e-mail is first written to the outbox (`Email`) in the caller's transaction, then sent in
+the background once that transaction commits: a failing mail server never loses or blocks a
+complaint, and the outbox row says what the patient was sent.
+"""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import Email, Operator
+from .models.settings import ComplaintSettings
+
+
+logger = logging.getLogger(__name__)
+
+
+def complainant(complaint):
+    return [(complaint.email, complaint.language)] if complaint.email else []
+
+
+def new_complaint_operators(complaint):
+    operators = Operator.objects.notified_of_new(complaint).select_related("user__wagtail_userprofile")
+    return [(operator.user.email, operator_language(operator.user)) for operator in operators]
+
+
+def assigned_handler(complaint):
+    """The operator in charge, or, when nobody is, those notified of new complaints."""
+    user = complaint.assigned_to
+    if user is not None and user.is_active and user.email:
+        return [(user.email, operator_language(user))]
+    return new_complaint_operators(complaint)
+
+
+# event: [(who, template)], templates under wagtail_complaints/emails/<template>{_subject.txt,.txt,.html}
+EVENTS = {
+    "received": [(complainant, "complainant/received"), (new_complaint_operators, "operator/new_complaint")],
+    "taken_in_charge": [(complainant, "complainant/taken_in_charge")],
+    "answered": [(complainant, "complainant/answered")],
+    "closed": [(complainant, "complainant/closed")],
+    "reopened": [(assigned_handler, "operator/reopened")],
+    "complainant_replied": [(assigned_handler, "operator/complainant_replied")],
+    "withdrawn": [(assigned_handler, "operator/withdrawn")],
+    "link_reissued": [(complainant, "complainant/link_reissued")],
+}
+
+
+def operator_language(user):
+    profile = getattr(user, "wagtail_userprofile", None)
+    return (profile and profile.preferred_language) or settings.LANGUAGE_CODE
+
+
+def notify(event, complaint, **context):
+    """Queue the e-mails `event` sends about `complaint`; they leave after the transaction commits."""
+    emails = [
+        Email.objects.create(
+            complaint=complaint,
+            event=event,
+            template=template,
+            recipient=address,
+            language=language,
+            context=context,
+        )
+        for audience, template in EVENTS[event]
+        for address, language in audience(complaint)
+    ]
+    for email in emails:
+        transaction.on_commit(partial(enqueue, email.pk))
+    return emails
+
+
+def enqueue(email_id, run_after=None):
+    from .tasks import send_email
+
+    task = send_email if run_after is None else send_email.using(run_after=run_after)
+    try:
+        task.enqueue(email_id)
+    except Exception:
+        # The outbox row stays queued; `send_complaint_emails` picks it up.
+        logger.exception("Could not enqueue complaint e-mail %s", email_id)
+
+
+def render(email):
+    """The message for an outbox row, rendered in the recipient's language."""
+    complaint = email.complaint
+    site = complaint.site if complaint else None
+    office = ComplaintSettings.for_site(site) if site else ComplaintSettings()
+    context = {
+        "complaint": complaint,
+        "office": office,
+        "site": site,
+        "email": email,
+        **email.context,
+        **extra_context(email),
+    }
+    with translation.override(email.language):
+        subject = render_to_string(f"wagtail_complaints/emails/{email.template}_subject.txt", context)
+        text = render_to_string(f"wagtail_complaints/emails/{email.template}.txt", context)
+        html = render_to_string(f"wagtail_complaints/emails/{email.template}.html", context)
+    # A subject is one line: no header injection through names or categories.
+    subject = " ".join(subject.split())[:250]
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=office.sender_email or settings.DEFAULT_FROM_EMAIL,
+        to=[email.recipient],
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def extra_context(email):
+    """Context that depends on the event: the links and texts an e-mail points to."""
+    from . import links
+
+    from .models import Message
+
+    complaint = email.complaint
+    if complaint is None:
+        return {}
+    context = {
+        "follow_up_url": links.follow_up_url(complaint),
+        "admin_url": links.admin_url(complaint),
+    }
+    if "message_id" in email.context:
+        context["message"] = Message.objects.filter(pk=email.context["message_id"]).first()
+    return context

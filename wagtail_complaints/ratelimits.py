@@ -1,0 +1,24 @@
+"""Per-IP limits on the public views, counted in the shared cache (django-ratelimit)."""
+
+from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import is_ratelimited
+
+from .conf import get_setting
+
+TOO_MANY_MESSAGE = _(
+    "We have received many requests from your connection in a short time. "
+    "Nothing you typed is lost: please wait a few minutes and send again, "
+    "or call the office if it is urgent."
+)
+
+
+def submission_limited(request):
+    return is_ratelimited(
+        request, group="wagtail_complaints.submit", key="ip", rate=get_setting("SUBMIT_RATE"), increment=True
+    )
+
+
+def follow_up_limited(request):
+    return is_ratelimited(
+        request, group="wagtail_complaints.follow_up", key="ip", rate=get_setting("FOLLOW_UP_RATE"), increment=True
+    )
