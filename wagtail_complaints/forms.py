@@ -8,6 +8,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
+from .attachments import AttachmentsFieldMixin
 from .conf import get_setting
 from .models.complaint import ContactPreference
 
@@ -19,7 +20,7 @@ class LabelledChoiceField(forms.ModelChoiceField):
         return obj.label()
 
 
-class ComplaintForm(BaseForm):
+class ComplaintForm(AttachmentsFieldMixin, BaseForm):
     """The fixed part of every complaint form; editors' extra questions are added after it."""
 
     # Fields copied as they are onto the Complaint.
@@ -115,6 +116,14 @@ class ComplaintForm(BaseForm):
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         if not self.is_bound:
             self.initial.setdefault("submission_key", secrets.token_urlsafe(24))
+        self.add_attachments_field(self.office())
+
+    def office(self):
+        """The complaints office settings of the page's site (attachment limits live there)."""
+        from .models import ComplaintSettings
+
+        site = self.page.get_site() if self.page is not None else None
+        return ComplaintSettings.for_site(site) if site else ComplaintSettings()
 
     def clean_website(self):
         if self.cleaned_data.get("website"):
@@ -154,10 +163,6 @@ class ComplaintForm(BaseForm):
                 value = ", ".join(str(v) for v in value)
             answers[str(field.label)] = "" if value is None else str(value)
         return answers
-
-    def save_attachments(self, complaint):
-        """Store uploaded files with the complaint (no files on this form by default)."""
-        return []
 
 
 class ComplaintFormBuilder(FormBuilder):

@@ -26,3 +26,17 @@ def register_complaint_log_actions(actions):
         ("rate", _("Rating"), _("Rated by the complainant")),
     ]:
         actions.register_action(f"wagtail_complaints.{action}", label, message)
+
+
+@hooks.register("register_admin_urls")
+def register_follow_up_admin_urls():
+    # Attachment downloads and re-issuing a patient's private link (follow-up, issue 4).
+    from django.urls import include, path
+
+    from .views import files
+
+    urls = [
+        path("attachments/<int:pk>/", files.attachment, name="attachment"),
+        path("<int:pk>/reissue-link/", files.reissue_link, name="reissue_link"),
+    ]
+    return [path("complaints-follow-up/", include((urls, "wagtail_complaints_followup")))]
