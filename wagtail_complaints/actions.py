@@ -125,6 +125,16 @@ def reply(complaint, body):
 
 
 @transaction.atomic
+def register(complaint, by):
+    """An operator writes down a complaint received by phone, letter, e-mail or in person."""
+    complaint.registered_by = by
+    complaint.save()
+    audit(complaint, "register", by, channel=complaint.channel)
+    notify("received", complaint)
+    return complaint
+
+
+@transaction.atomic
 def add_note(complaint, by, body):
     message = Message.objects.create(complaint=complaint, kind=MessageKind.NOTE, author=by, body=body)
     audit(complaint, "note", by, message_id=message.pk)
@@ -155,4 +165,23 @@ def reissue_link(complaint, by):
     complaint.save(update_fields=["access_nonce", "access_token_hash"])
     audit(complaint, "reissue_link", by)
     notify("link_reissued", complaint)
+    return complaint
+
+
+@transaction.atomic
+def rate(complaint, rating, comment=""):
+    """The complainant rates how a closed complaint was handled: once, 1 to 5 (feeds statistics)."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if (
+        complaint.status != workflow.Status.CLOSED
+        or complaint.outcome == "withdrawn"
+        or complaint.rated_at is not None
+        or rating not in range(1, 6)
+    ):
+        raise workflow.TransitionNotAllowed("rate")
+    complaint.rating = rating
+    complaint.rating_comment = comment
+    complaint.rated_at = timezone.now()
+    complaint.save(update_fields=["rating", "rating_comment", "rated_at"])
+    audit(complaint, "rate", COMPLAINANT, rating=rating)
     return complaint

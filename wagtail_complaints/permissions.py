@@ -1,0 +1,90 @@
+"""Roles as Django groups, and the permission policies the admin screens ask.
+
+Views and menus never look at group names or `is_superuser`: they ask `user.has_perm` through
+these policies. The groups only bundle permissions; `apply_role` keeps an operator's user in the
+group of their role (and out of the other two).
+"""
+
+from django.contrib.auth.models import Group
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from .models import Role
+
+ROLE_GROUPS = {
+    Role.ADMINISTRATOR: "Complaints administrators",
+    Role.HANDLER: "Complaint handlers",
+    Role.VIEWER: "Health-authority viewers",
+}
+
+VIEWER_PERMISSIONS = ["wagtailadmin.access_admin", "wagtail_complaints.view_complaint"]
+HANDLER_PERMISSIONS = VIEWER_PERMISSIONS + [
+    "wagtail_complaints.add_complaint",
+    "wagtail_complaints.change_complaint",
+    "wagtail_complaints.view_personal_data",
+]
+ADMINISTRATOR_PERMISSIONS = HANDLER_PERMISSIONS + [
+    f"wagtail_complaints.{action}_{model}"
+    for model in ("operator", "category", "service", "answertemplate")
+    for action in ("add", "change", "delete", "view")
+] + ["wagtail_complaints.change_complaintsettings"]
+
+# The migration 0003_roles keeps its own frozen copy of this table.
+ROLE_PERMISSIONS = {
+    Role.ADMINISTRATOR: ADMINISTRATOR_PERMISSIONS,
+    Role.HANDLER: HANDLER_PERMISSIONS,
+    Role.VIEWER: VIEWER_PERMISSIONS,
+}
+
+PERSONAL_DATA_PERMISSION = "wagtail_complaints.view_personal_data"
+
+
+def apply_role(user, role):
+    """Put `user` in the group of `role` and take them out of the other roles' groups."""
+    groups = {group.name: group for group in Group.objects.filter(name__in=ROLE_GROUPS.values())}
+    others = [group for name, group in groups.items() if name != ROLE_GROUPS.get(role)]
+    if others:
+        user.groups.remove(*others)
+    if role in ROLE_GROUPS:
+        group, _ = Group.objects.get_or_create(name=ROLE_GROUPS[role])
+        user.groups.add(group)
+
+
+def remove_roles(user):
+    user.groups.remove(*Group.objects.filter(name__in=ROLE_GROUPS.values()))
+
+
+class ComplaintPermissionPolicy(ModelPermissionPolicy):
+    """Complaints are never deleted from the admin: their history must survive."""
+
+    def user_has_permission(self, user, action):
+        if action == "delete":
+            return False
+        return super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission([action for action in actions if action != "delete"])
+
+
+def can_see_personal_data(user, office):
+    """Handlers see the complainant; viewers only when the office allows it."""
+    if user.has_perm(PERSONAL_DATA_PERMISSION):
+        return True
+    return bool(office and office.viewers_see_personal_data and user.has_perm("wagtail_complaints.view_complaint"))
+
+
+def sync_operator_role(sender, instance, **kwargs):
+    # However an operator is saved (registry, load_demo, shell), their groups follow the role.
+    apply_role(instance.user, instance.role)
+
+
+def drop_operator_role(sender, instance, **kwargs):
+    remove_roles(instance.user)
+
+
+def register_signal_handlers():
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Operator
+
+    post_save.connect(sync_operator_role, sender=Operator, dispatch_uid="wagtail_complaints_operator_role")
+    post_delete.connect(drop_operator_role, sender=Operator, dispatch_uid="wagtail_complaints_operator_unrole")
