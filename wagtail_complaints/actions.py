@@ -108,7 +108,7 @@ def withdraw(complaint, by, reason="", expected_status=None):
     if reason:
         message = Message.objects.create(complaint=complaint, kind=MessageKind.COMPLAINANT_REPLY, body=reason)
     audit(complaint, "withdraw", by, **states)
-    notify("withdrawn", complaint)
+    notify("withdrawn", complaint, **({"message_id": message.pk} if message else {}))
     return complaint, message
 
 

@@ -1,29 +1,185 @@
 """The patient's private pages, reached only through the token in their link."""
 
-from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+import datetime
+from functools import wraps
 
-from .. import ratelimits
-from ..models import Complaint, ComplaintSettings
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import actions, ratelimits, workflow
+from ..attachments import attachment_response
+from ..follow_up_forms import FORMS
+from ..models import Attachment, Complaint, ComplaintSettings, Outcome
+from ..models.complaint import PUBLIC_MESSAGE_KINDS
+from ..workflow import COMPLAINANT, Status
+
+SUCCESS = {
+    "reply": gettext_lazy("Thank you: we have added your message and told the office."),
+    "reopen": gettext_lazy("Your complaint is open again. The office will look at it again and answer you."),
+    "rate": gettext_lazy("Thank you for your rating: it helps us improve."),
+    "withdraw": gettext_lazy("You have withdrawn your complaint. The office will not handle it further."),
+}
+NO_LONGER_POSSIBLE = gettext_lazy(
+    "This is no longer possible: the state of your complaint has changed. Here is how it stands now."
+)
+
+
+def private_page(view):
+    """Rate-limited per IP, never cached, never indexed, and no token leaking through Referer."""
+
+    @wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        if ratelimits.follow_up_limited(request):
+            response = render(request, "wagtail_complaints/too_many_requests.html", status=429)
+        else:
+            response = view(request, token, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
 
 
 def get_complaint_or_404(request, token):
     """The complaint behind a token; any bad token gets the same plain 404."""
-    complaint = Complaint.objects.for_access_token(token).select_related("category__parent", "service").first()
+    complaint = Complaint.objects.for_access_token(token).select_related("category__parent", "service", "site").first()
     if complaint is None:
         raise Http404
     return complaint
 
 
-@never_cache
-def follow_up(request, token):
-    if ratelimits.follow_up_limited(request):
-        return render(request, "wagtail_complaints/too_many_requests.html", status=429)
-    complaint = get_complaint_or_404(request, token)
+def office_for(request, complaint):
+    return ComplaintSettings.for_site(complaint.site) if complaint.site_id else ComplaintSettings.for_request(request)
+
+
+def reopen_until(complaint, office):
+    """The last moment the patient may reopen from the link, or None if they cannot."""
+    if complaint.status != Status.CLOSED or not complaint.closed_at or not office.reopen_within_days:
+        return None
+    return complaint.closed_at + datetime.timedelta(days=office.reopen_within_days)
+
+
+def allowed_actions(complaint, office):
+    """What the patient may do now; the same answer draws the page and guards each POST."""
+    allowed = set()
+    if complaint.is_open:
+        allowed |= {"reply", "withdraw"}
+    deadline = reopen_until(complaint, office)
+    if deadline and timezone.now() <= deadline:
+        allowed.add("reopen")
+    if complaint.status == Status.CLOSED and complaint.rated_at is None and complaint.outcome != Outcome.WITHDRAWN:
+        allowed.add("rate")
+    return allowed
+
+
+def state_explanation(complaint, thread):
+    """What the state means for the patient, in plain words."""
+    if complaint.status == Status.PENDING:
+        return _("We have received your complaint. An officer of the complaints office will read it soon and take it in charge.")
+    if complaint.status == Status.TAKEN_IN_CHARGE:
+        return _("An officer is looking into your complaint with the service involved. We will answer you by the date below.")
+    if complaint.status == Status.AWAITING_REPLY:
+        if thread and thread[-1].by_complainant:
+            return _("We have your message. An officer is looking at it and will answer you by the date below.")
+        return _("We have answered you: read our answer below. If something is still unclear or wrong, write to us here.")
+    return _("Your complaint is closed: the office has finished handling it.")
+
+
+def language_links(token):
+    """The same private page in each of the site's languages."""
+    links = []
+    for code, name in settings.LANGUAGES:
+        with translation.override(code):
+            links.append({"code": code, "name": name, "url": reverse("wagtail_complaints_public:follow_up", args=[token])})
+    return links
+
+
+def render_page(request, token, complaint, office, bound_form=None, status=200):
+    thread = list(
+        complaint.messages.public().prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk"))
+        )
+    )
+    allowed = allowed_actions(complaint, office)
+    forms = {}
+    for action in sorted(allowed):
+        if bound_form is not None and bound_form.action == action:
+            forms[action] = bound_form
+        else:
+            forms[action] = FORMS[action](office=office)
     context = {
         "complaint": complaint,
-        "office": ComplaintSettings.for_request(request),
-        "messages_thread": complaint.messages.public().select_related("author"),
+        "office": office,
+        "token": token,
+        "messages_thread": thread,
+        "attachments": complaint.attachments.filter(message__isnull=True),
+        "state_explanation": state_explanation(complaint, thread),
+        "reopen_until": reopen_until(complaint, office) if "reopen" in allowed else None,
+        "forms": forms,
+        "language_links": language_links(token),
     }
-    return render(request, "wagtail_complaints/follow_up.html", context)
+    return render(request, "wagtail_complaints/follow_up.html", context, status=status)
+
+
+@private_page
+@require_GET
+def follow_up(request, token):
+    complaint = get_complaint_or_404(request, token)
+    return render_page(request, token, complaint, office_for(request, complaint))
+
+
+@private_page
+@require_POST
+def act(request, token, action):
+    """Reply, reopen, rate or withdraw: one POST, through actions.py, then back to the page."""
+    complaint = get_complaint_or_404(request, token)
+    if action not in FORMS:
+        raise Http404
+    office = office_for(request, complaint)
+    if action not in allowed_actions(complaint, office):
+        messages.error(request, NO_LONGER_POSSIBLE)
+        return redirect("wagtail_complaints_public:follow_up", token)
+    form = FORMS[action](request.POST, request.FILES, office=office)
+    if not form.is_valid():
+        return render_page(request, token, complaint, office, bound_form=form, status=400)
+    try:
+        perform(action, complaint, form)
+    except (workflow.TransitionNotAllowed, workflow.StaleComplaint):
+        messages.error(request, NO_LONGER_POSSIBLE)
+        return redirect("wagtail_complaints_public:follow_up", token)
+    messages.success(request, SUCCESS[action])
+    return redirect("wagtail_complaints_public:follow_up", token)
+
+
+def perform(action, complaint, form):
+    data = form.cleaned_data
+    if action == "reply":
+        with transaction.atomic():
+            complaint, message = actions.reply(complaint, data["body"])
+            form.save_attachments(complaint, message=message)
+    elif action == "reopen":
+        actions.reopen(complaint, COMPLAINANT, data["reason"], expected_status=Status.CLOSED)
+    elif action == "rate":
+        actions.rate(complaint, data["rating"], data["comment"])
+    elif action == "withdraw":
+        actions.withdraw(complaint, COMPLAINANT, data["reason"], expected_status=complaint.status)
+
+
+@private_page
+@require_GET
+def attachment(request, token, pk):
+    """A file of the complaint or of a public message, only for the holder of the link."""
+    complaint = get_complaint_or_404(request, token)
+    visible = complaint.attachments.filter(Q(message__isnull=True) | Q(message__kind__in=PUBLIC_MESSAGE_KINDS))
+    return attachment_response(get_object_or_404(visible, pk=pk))
