@@ -281,10 +281,17 @@ class Message(models.Model):
         return self.kind in (MessageKind.COMPLAINANT_REPLY, MessageKind.REOPEN_REASON)
 
 
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Files with no URL: FileSystemStorage would fall back to MEDIA_URL, a link that must not exist."""
+
+    def url(self, name):
+        raise ValueError("Complaint attachments have no public URL: serve them through a permission-checked view.")
+
+
 def private_storage():
     """Attachments' storage: a folder outside MEDIA_ROOT with no public URL."""
     root = get_setting("PRIVATE_ROOT") or (settings.BASE_DIR / "private_media")
-    return FileSystemStorage(location=root, base_url=None)
+    return PrivateFileSystemStorage(location=root)
 
 
 def attachment_path(instance, filename):
