@@ -4,6 +4,7 @@ import datetime
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
@@ -41,9 +42,10 @@ def make_complaint(**kwargs):
     kwargs.setdefault("received_at", timezone.now())
     kwargs.setdefault("answer_by", timezone.localdate(kwargs["received_at"]) + datetime.timedelta(days=30))
     kwargs.setdefault("site", Site.objects.get(is_default_site=True))
-    complaint = Complaint(**kwargs)
-    complaint.assign_reference()
-    complaint.save()
+    with transaction.atomic():
+        complaint = Complaint(**kwargs)
+        complaint.assign_reference()
+        complaint.save()
     return complaint
 
 

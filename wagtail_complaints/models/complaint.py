@@ -5,7 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -45,10 +45,11 @@ class ReferenceCounter(models.Model):
 
     @classmethod
     def next_number(cls, year):
-        with transaction.atomic():
-            cls.objects.get_or_create(year=year)
+        """Call inside the transaction that saves the complaint: the row stays locked until it commits."""
+        if not cls.objects.filter(year=year).update(last_number=F("last_number") + 1):
+            cls.objects.get_or_create(year=year)  # the year's first complaint
             cls.objects.filter(year=year).update(last_number=F("last_number") + 1)
-            return cls.objects.values_list("last_number", flat=True).get(year=year)
+        return cls.objects.values_list("last_number", flat=True).get(year=year)
 
 
 class ComplaintQuerySet(models.QuerySet):
@@ -153,6 +154,9 @@ class Complaint(ComplaintWorkflow):
     submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     objects = ComplaintQuerySet.as_manager()
+
+    # Complaints are too many to index; PROTECT on category/service already guards deletion.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("complaint")
@@ -263,6 +267,8 @@ class Message(models.Model):
     )
 
     objects = MessageQuerySet.as_manager()
+
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("message")

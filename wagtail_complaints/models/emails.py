@@ -38,6 +38,8 @@ class Email(models.Model):
 
     objects = EmailQuerySet.as_manager()
 
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("e-mail")
         verbose_name_plural = _("e-mails")

@@ -13,7 +13,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.forms.models import AbstractFormField, FormMixin
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from .. import ratelimits
 from ..forms import ComplaintFormBuilder
@@ -96,9 +96,9 @@ class ComplaintFormPage(FormMixin, Page):
 
     def serve(self, request, *args, **kwargs):
         if request.method != "POST":
-            return self.render_form(request, self.get_form(user=request.user))
+            return self.render_form(request, self.get_form(user=request.user, request=request))
 
-        form = self.get_form(request.POST, request.FILES, user=request.user)
+        form = self.get_form(request.POST, request.FILES, user=request.user, request=request)
         if ratelimits.submission_limited(request):
             form.add_error(None, ratelimits.TOO_MANY_MESSAGE)
             return self.render_form(request, form, status=429)
@@ -116,9 +116,6 @@ class ComplaintFormPage(FormMixin, Page):
     def process_form_submission(self, form):
         """Save the complaint in one transaction; a replayed form gets the complaint it made."""
         key = form.cleaned_data["submission_key"]
-        existing = Complaint.objects.filter(submission_key=key).first()
-        if existing:
-            return existing
         try:
             with transaction.atomic():
                 complaint = self.build_complaint(form)
@@ -126,7 +123,7 @@ class ComplaintFormPage(FormMixin, Page):
                 form.save_attachments(complaint)
                 self.notify(complaint)
         except IntegrityError:
-            # Two identical POSTs raced: the other one saved it.
+            # The same form sent twice (double click, back and resend): the first one saved it.
             existing = Complaint.objects.filter(submission_key=key).first()
             if existing is None:
                 raise
@@ -134,8 +131,11 @@ class ComplaintFormPage(FormMixin, Page):
         return complaint
 
     def build_complaint(self, form):
-        site = self.get_site()
-        office = ComplaintSettings.for_site(site) if site else ComplaintSettings()
+        if form.request is not None:
+            site, office = Site.find_for_request(form.request), ComplaintSettings.for_request(form.request)
+        else:
+            site = self.get_site()
+            office = ComplaintSettings.for_site(site) if site else ComplaintSettings()
         data = form.cleaned_data
         now = timezone.now()
         complaint = Complaint(
