@@ -1,0 +1,481 @@
+"""Database aggregations behind the statistics screen, its exports and the report command.
+
+Every figure is computed by the database (conditional counts, GROUP BY, percentiles); nothing
+here loops over complaints, so the number of queries depends on the period, never on how many
+complaints there are. Months and years are those of the site's time zone (settings.TIME_ZONE).
+
+Definitions (the README repeats them for the people who read the figures):
+- received / taken in charge / answered / closed in a period: the complaints whose
+  `received_at` / `taken_in_charge_at` / `first_answered_at` / `closed_at` falls in it
+  (a complaint closed again after a reopening counts when it was last closed);
+- open at the end of a period: received before its end and not closed before its end;
+- breakdowns, response times, reopenings and ratings: the complaints received in the period;
+- response times run from receipt to the real transition times; withdrawn complaints are left
+  out of the time to close, and out of the deadline share unless they had been answered.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncDate, TruncMonth, TruncYear
+from django.utils import timezone
+
+from .models import Category, Complaint, Outcome, Service
+from .workflow import OPEN_STATES, Status
+
+# The longest range the screen accepts: keeps month-by-month tables readable and bounded.
+MAX_PERIOD_DAYS = 10 * 366
+
+# Figures counted on the event's own time stamp.
+EVENT_FIELDS = {
+    "taken_in_charge": "taken_in_charge_at",
+    "answered": "first_answered_at",
+    "closed": "closed_at",
+}
+
+# Response times: from receipt to each of these.
+STEPS = {
+    "take_in_charge": "taken_in_charge_at",
+    "first_answer": "first_answered_at",
+    "close": "closed_at",
+}
+PERCENTILES = {"median": 0.5, "p90": 0.9}
+
+
+def add_months(day, months):
+    """The first day of the month `months` after (or before) `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def site_timezone():
+    return timezone.get_default_timezone()
+
+
+def local_midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), site_timezone())
+
+
+def as_local_date(value):
+    """A month or year bucket as a date, whatever type the database driver returned."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value, site_timezone())
+        return value.date()
+    return value
+
+
+@dataclass(frozen=True)
+class Period:
+    """A range of whole days, both ends included."""
+
+    start: datetime.date
+    end: datetime.date
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("A period cannot end before it starts.")
+
+    @classmethod
+    def year(cls, year):
+        return cls(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+    @classmethod
+    def month(cls, year, month):
+        first = datetime.date(year, month, 1)
+        return cls(first, add_months(first, 1) - datetime.timedelta(days=1))
+
+    @property
+    def days(self):
+        return (self.end - self.start).days + 1
+
+    @property
+    def whole_months(self):
+        """How many calendar months the period covers exactly, or 0 when it does not."""
+        if self.start.day != 1 or (self.end + datetime.timedelta(days=1)).day != 1:
+            return 0
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    @property
+    def is_year(self):
+        return self.whole_months == 12 and self.start.month == 1
+
+    @property
+    def is_month(self):
+        return self.whole_months == 1
+
+    def bounds(self):
+        """The period as [start, end) aware datetimes at the site's midnights."""
+        return local_midnight(self.start), local_midnight(self.end + datetime.timedelta(days=1))
+
+    def months(self):
+        """The first day of every month the period touches."""
+        month = self.start.replace(day=1)
+        months = []
+        while month <= self.end:
+            months.append(month)
+            month = add_months(month, 1)
+        return months
+
+    def previous(self):
+        """The period of the same length just before: the previous month(s), or the same days."""
+        months = self.whole_months
+        if months:
+            start = add_months(self.start, -months)
+            return Period(start, self.start - datetime.timedelta(days=1))
+        return Period(self.start - datetime.timedelta(days=self.days), self.start - datetime.timedelta(days=1))
+
+    def slug(self):
+        if self.is_month:
+            return f"{self.start:%Y-%m}"
+        if self.is_year:
+            return f"{self.start:%Y}"
+        return f"{self.start:%Y-%m-%d}_{self.end:%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class Filters:
+    site: object = None
+    category: object = None
+    service: object = None
+    channel: str = ""
+
+    def apply(self, complaints):
+        if self.site is not None:
+            complaints = complaints.filter(site=self.site)
+        if self.category is not None:
+            # A macro-category stands for itself and all its sub-categories.
+            complaints = complaints.filter(Q(category=self.category) | Q(category__parent=self.category))
+        if self.service is not None:
+            complaints = complaints.filter(service=self.service)
+        if self.channel:
+            complaints = complaints.filter(channel=self.channel)
+        return complaints
+
+
+@dataclass(frozen=True)
+class Times:
+    """How many complaints reached a step, and the median and 90th percentile days it took."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile, e.g. PercentileCont(expression, 0.5) for the median."""
+
+    function = "PERCENTILE_CONT"
+    name = "PercentileCont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction, **extra):
+        fraction = float(fraction)
+        if not 0 <= fraction <= 1:
+            raise ValueError("A percentile is a fraction between 0 and 1.")
+        super().__init__(expression, fraction=repr(fraction), **extra)
+
+
+def to_days(value):
+    if value is None:
+        return None
+    return round(value.total_seconds() / 86400, 1)
+
+
+def duration_since_receipt(field):
+    return ExpressionWrapper(F(field) - F("received_at"), output_field=DurationField())
+
+
+def step_filter(step):
+    field = STEPS[step]
+    measured = Q(**{f"{field}__isnull": False})
+    if step == "close":
+        measured &= ~Q(outcome=Outcome.WITHDRAWN)  # the complainant's choice, not the office's speed
+    return measured
+
+
+class Statistics:
+    """The figures for one period, with optional filters, and its comparison period."""
+
+    def __init__(self, period, filters=None, today=None):
+        self.period = period
+        self.previous = period.previous()
+        self.filters = filters or Filters()
+        self.today = today or timezone.localdate()
+
+    # -- querysets ----------------------------------------------------------------------------
+
+    def complaints(self):
+        return self.filters.apply(Complaint.objects.order_by())
+
+    def received_in(self, period):
+        start, end = period.bounds()
+        return self.complaints().filter(received_at__gte=start, received_at__lt=end)
+
+    # -- the summary figures ------------------------------------------------------------------
+
+    def summary(self):
+        """{'current': {...}, 'previous': {...}, 'overdue_now': n}, two queries (plus times)."""
+        events = self._event_counts()
+        cohorts = self._cohort_counts()
+        times = self.response_times()
+        figures = {}
+        for key in ("current", "previous"):
+            figures[key] = {name: events[f"{key}_{name}"] for name in (*EVENT_FIELDS, "open_at_end")}
+            figures[key].update(cohorts[key])
+            figures[key]["times"] = times[key]
+        figures["overdue_now"] = events["overdue_now"]
+        return figures
+
+    def _event_counts(self):
+        counts = {"overdue_now": Count("pk", filter=Q(status__in=OPEN_STATES, answer_by__lt=self.today))}
+        for key, period in (("current", self.period), ("previous", self.previous)):
+            start, end = period.bounds()
+            for name, field in EVENT_FIELDS.items():
+                counts[f"{key}_{name}"] = Count("pk", filter=Q(**{f"{field}__gte": start, f"{field}__lt": end}))
+            counts[f"{key}_open_at_end"] = Count(
+                "pk", filter=Q(received_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+            )
+        return self.complaints().aggregate(**counts)
+
+    def _cohort_counts(self):
+        start, _ = self.previous.bounds()
+        _, end = self.period.bounds()
+        complaints = self.complaints().filter(received_at__gte=start, received_at__lt=end)
+        complaints = complaints.annotate(first_answered_on=TruncDate("first_answered_at", tzinfo=site_timezone()))
+        # Due: answered, or past the answer-by date (withdrawn before any answer: left out).
+        due = Q(first_answered_at__isnull=False) | (Q(answer_by__lt=self.today) & ~Q(outcome=Outcome.WITHDRAWN))
+        aggregates = {}
+        for key, period in (("current", self.period), ("previous", self.previous)):
+            period_start, period_end = period.bounds()
+            cohort = Q(received_at__gte=period_start, received_at__lt=period_end)
+            aggregates.update(
+                {
+                    f"{key}_received": Count("pk", filter=cohort),
+                    f"{key}_closed_once": Count(
+                        "pk", filter=cohort & (Q(closed_at__isnull=False) | Q(reopen_count__gt=0))
+                    ),
+                    f"{key}_reopened": Count("pk", filter=cohort & Q(reopen_count__gt=0)),
+                    f"{key}_withdrawn": Count("pk", filter=cohort & Q(outcome=Outcome.WITHDRAWN)),
+                    f"{key}_due": Count("pk", filter=cohort & due),
+                    f"{key}_on_time": Count("pk", filter=cohort & Q(first_answered_on__lte=F("answer_by"))),
+                    f"{key}_ratings": Count("rating", filter=cohort),
+                    f"{key}_average_rating": Avg("rating", filter=cohort),
+                }
+            )
+        values = complaints.aggregate(**aggregates)
+        result = {}
+        for key in ("current", "previous"):
+            figures = {name: values[f"{key}_{name}"] for name in (
+                "received", "closed_once", "reopened", "withdrawn", "due", "on_time", "ratings", "average_rating"
+            )}
+            figures["reopen_rate"] = share(figures["reopened"], figures["closed_once"])
+            figures["on_time_share"] = share(figures["on_time"], figures["due"])
+            if figures["average_rating"] is not None:
+                figures["average_rating"] = round(float(figures["average_rating"]), 2)
+            result[key] = figures
+        return result
+
+    # -- response times -----------------------------------------------------------------------
+
+    def response_times(self):
+        """{'current' | 'previous': {step: Times}}: one query on PostgreSQL, a few more elsewhere."""
+        if connection.vendor == "postgresql":
+            return self._percentiles_in_database()
+        return self._percentiles_by_offset()
+
+    def _cohort_q(self, period):
+        start, end = period.bounds()
+        return Q(received_at__gte=start, received_at__lt=end)
+
+    def _percentiles_in_database(self):
+        aggregates = {}
+        for key, period in (("current", self.period), ("previous", self.previous)):
+            for step in STEPS:
+                where = self._cohort_q(period) & step_filter(step)
+                duration = duration_since_receipt(STEPS[step])
+                aggregates[f"{key}_{step}_count"] = Count("pk", filter=where)
+                for name, fraction in PERCENTILES.items():
+                    aggregates[f"{key}_{step}_{name}"] = PercentileCont(
+                        duration, fraction, filter=where, output_field=DurationField()
+                    )
+        start, _ = self.previous.bounds()
+        _, end = self.period.bounds()
+        values = self.complaints().filter(received_at__gte=start, received_at__lt=end).aggregate(**aggregates)
+        return {
+            key: {
+                step: Times(
+                    values[f"{key}_{step}_count"],
+                    to_days(values[f"{key}_{step}_median"]),
+                    to_days(values[f"{key}_{step}_p90"]),
+                )
+                for step in STEPS
+            }
+            for key in ("current", "previous")
+        }
+
+    def _percentiles_by_offset(self):
+        """Continuous percentiles from the one or two ordered values around each rank."""
+        counts = self.complaints().aggregate(
+            **{
+                f"{key}_{step}": Count("pk", filter=self._cohort_q(period) & step_filter(step))
+                for key, period in (("current", self.period), ("previous", self.previous))
+                for step in STEPS
+            }
+        )
+        result = {}
+        for key, period in (("current", self.period), ("previous", self.previous)):
+            result[key] = {}
+            for step in STEPS:
+                count = counts[f"{key}_{step}"]
+                durations = (
+                    self.received_in(period)
+                    .filter(step_filter(step))
+                    .annotate(duration=duration_since_receipt(STEPS[step]))
+                    .order_by("duration")
+                    .values_list("duration", flat=True)
+                )
+                values = {name: percentile_from_ordered(durations, count, f) for name, f in PERCENTILES.items()}
+                result[key][step] = Times(count, to_days(values["median"]), to_days(values["p90"]))
+        return result
+
+    # -- breakdowns of the complaints received in the period ----------------------------------
+
+    def count_by(self, field):
+        """{value: complaints received in the period} for one column."""
+        rows = self.received_in(self.period).values_list(field).annotate(n=Count("pk")).order_by()
+        return dict(rows)
+
+    def by_category(self):
+        """[(category, level, count)] macro-categories each followed by their sub-categories.
+
+        Inactive categories appear when complaints use them; active ones always do.
+        """
+        counts = self.count_by("category_id")
+        categories = list(Category.objects.select_related("parent").prefetch_related("labels", "parent__labels"))
+        children = {}
+        for category in categories:
+            if category.parent_id:
+                children.setdefault(category.parent_id, []).append(category)
+        rows = []
+        for macro in (c for c in categories if c.parent_id is None):
+            subs = children.get(macro.pk, [])
+            total = counts.get(macro.pk, 0) + sum(counts.get(sub.pk, 0) for sub in subs)
+            if not (macro.is_active or total):
+                continue
+            rows.append((macro, 0, total))
+            for sub in subs:
+                if sub.is_active or counts.get(sub.pk):
+                    rows.append((sub, 1, counts.get(sub.pk, 0)))
+        return rows
+
+    def by_service(self):
+        """[(service or None, count)]: every active service, inactive ones in use, then 'none'."""
+        counts = self.count_by("service_id")
+        rows = [
+            (service, counts.get(service.pk, 0))
+            for service in Service.objects.prefetch_related("labels")
+            if service.is_active or counts.get(service.pk)
+        ]
+        if counts.get(None):
+            rows.append((None, counts[None]))
+        return rows
+
+    def by_choice(self, field, choices):
+        """[(value, label, count)] for a choices column, in the choices' order."""
+        counts = self.count_by(field)
+        return [(value, label, counts.get(value, 0)) for value, label in choices]
+
+    def macro_category_by_month(self):
+        """({macro-category pk: {month: count}}, [macro-categories]) for the period's months."""
+        counts = (
+            self.received_in(self.period)
+            .annotate(month=TruncMonth("received_at", tzinfo=site_timezone()))
+            .values_list("category_id", "month")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        categories = list(Category.objects.prefetch_related("labels"))
+        macro_of = {c.pk: c.parent_id or c.pk for c in categories}
+        table = {}
+        for category_id, month, n in counts:
+            cells = table.setdefault(macro_of[category_id], {})
+            month = as_local_date(month)
+            cells[month] = cells.get(month, 0) + n
+        macros = [c for c in categories if c.parent_id is None and (c.is_active or c.pk in table)]
+        return table, macros
+
+    # -- time series --------------------------------------------------------------------------
+
+    def monthly(self):
+        """One dict per month of the period: received, taken in charge, answered, closed, open at end."""
+        start, end = self.period.bounds()
+        series = {"received": self._bucketed("received_at", TruncMonth, start, end)}
+        for name, field in EVENT_FIELDS.items():
+            series[name] = self._bucketed(field, TruncMonth, start, end)
+        before = self.complaints().aggregate(
+            received=Count("pk", filter=Q(received_at__lt=start)), closed=Count("pk", filter=Q(closed_at__lt=start))
+        )
+        return self._with_open_at_end(self.period.months(), series, before)
+
+    def yearly(self):
+        """One dict per year, from the first year with complaints to the period's (or this) year."""
+        series = {"received": self._bucketed("received_at", TruncYear)}
+        for name, field in EVENT_FIELDS.items():
+            series[name] = self._bucketed(field, TruncYear)
+        if not series["received"]:
+            return []
+        first = min(series["received"]).year
+        last = max(self.period.end.year, self.today.year, *(d.year for s in series.values() for d in s))
+        years = [datetime.date(year, 1, 1) for year in range(first, last + 1)]
+        return self._with_open_at_end(years, series, {"received": 0, "closed": 0})
+
+    def _bucketed(self, field, trunc, start=None, end=None):
+        complaints = self.complaints().filter(**{f"{field}__isnull": False})
+        if start is not None:
+            complaints = complaints.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+        rows = (
+            complaints.annotate(bucket=trunc(field, tzinfo=site_timezone()))
+            .values_list("bucket")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return {as_local_date(bucket): n for bucket, n in rows}
+
+    @staticmethod
+    def _with_open_at_end(buckets, series, before):
+        # Closing follows receipt, so open at an instant = received before it − closed before it.
+        received, closed = before["received"], before["closed"]
+        rows = []
+        for bucket in buckets:
+            row = {"bucket": bucket}
+            for name, counts in series.items():
+                row[name] = counts.get(bucket, 0)
+            received += row["received"]
+            closed += row["closed"]
+            row["open_at_end"] = received - closed
+            rows.append(row)
+        return rows
+
+
+def share(part, whole):
+    """part/whole as a percentage with one decimal, or None when there is nothing to divide."""
+    if not whole:
+        return None
+    return round(100 * part / whole, 1)
+
+
+def percentile_from_ordered(ordered_values, count, fraction):
+    """PERCENTILE_CONT over an ordered queryset: fetches at most two rows (LIMIT/OFFSET)."""
+    if not count:
+        return None
+    position = fraction * (count - 1)
+    low = math.floor(position)
+    values = list(ordered_values[low : low + 2])
+    lower = values[0]
+    upper = values[1] if len(values) > 1 else lower
+    return lower + (upper - lower) * (position - low)
+
