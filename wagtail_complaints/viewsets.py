@@ -1,9 +1,28 @@
-"""Admin screens, built on Wagtail's own viewsets."""
+"""Admin screens, built on Wagtail's own viewsets, grouped under the "Complaints" menu.
 
+Other parts of the app add items to that menu with the `register_complaints_menu_item` hook.
+"""
+
+from django.urls import path
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from .models import Complaint
+from .admin_forms import ComplaintDataForm, OperatorForm, RegisterComplaintForm
+from .filters import ComplaintFilterSet
+from .models import AnswerTemplate, Category, Complaint, Operator, Service
+from .permissions import ComplaintPermissionPolicy
+from .views import admin as views
+
+try:  # Wagtail 8 asks a registry; 7.x asks the viewset's `permission_policy`.
+    from wagtail.permissions import register_permission_policy
+except ImportError:  # pragma: no cover - Wagtail < 8
+    register_permission_policy = None
+
+complaint_permission_policy = ComplaintPermissionPolicy(Complaint)
+if register_permission_policy is not None:
+    register_permission_policy(Complaint, complaint_permission_policy)
 
 
 class ComplaintViewSet(ModelViewSet):
@@ -12,15 +31,160 @@ class ComplaintViewSet(ModelViewSet):
     url_namespace = "wagtail_complaints"
     url_prefix = "complaints"
     icon = "warning"
-    menu_label = _("Complaints")
-    menu_order = 250
-    add_to_admin_menu = True
+    menu_label = _("Inbox")
+    menu_icon = "tasks"
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["reference", "received_at", "category", "service", "status", "assigned_to", "answer_by"]
-    list_filter = ["status", "category", "service", "channel"]
+    # Category and service protection is checked directly; no reference index row per complaint.
+    add_to_reference_index = False
+
+    index_view_class = views.ComplaintIndexView
+    inspect_view_class = views.ComplaintInspectView
+    add_view_class = views.RegisterComplaintView
+    edit_view_class = views.ComplaintEditView
+    history_view_class = views.ComplaintHistoryView
+
+    filterset_class = ComplaintFilterSet
+    list_per_page = 25
     search_fields = ["reference", "first_name", "last_name", "description"]
-    form_fields = ["category", "service", "description", "event_date", "first_name", "last_name", "email", "phone"]
+    list_export = [
+        "reference",
+        "received_at",
+        "get_channel_display",
+        "category",
+        "service",
+        "get_status_display",
+        "assigned_to",
+        "answer_by",
+        "taken_in_charge_at",
+        "first_answered_at",
+        "closed_at",
+        "get_outcome_display",
+        "reopen_count",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+    ]
+    export_headings = {
+        "get_channel_display": _("Channel"),
+        "get_status_display": _("State"),
+        "get_outcome_display": _("Outcome"),
+        "category": _("Category"),
+        "service": _("Service"),
+    }
+    export_filename = "complaints"
+
+    if register_permission_policy is None:  # pragma: no cover - Wagtail < 8
+
+        @cached_property
+        def permission_policy(self):
+            return complaint_permission_policy
+
+    def get_form_class(self, for_update=False):
+        return ComplaintDataForm if for_update else RegisterComplaintForm
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            transition_url_name=self.get_url_name("transition"),
+            note_url_name=self.get_url_name("note"),
+            assign_url_name=self.get_url_name("assign"),
+            **kwargs,
+        )
+
+    @property
+    def transition_view(self):
+        return self.construct_view(views.TransitionView, **self.get_inspect_view_kwargs())
+
+    @property
+    def note_view(self):
+        return self.construct_view(views.NoteView, **self.get_inspect_view_kwargs())
+
+    @property
+    def assign_view(self):
+        return self.construct_view(views.AssignView, **self.get_inspect_view_kwargs())
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("inspect/<int:pk>/transition/<str:transition>/", self.transition_view, name="transition"),
+            path("inspect/<int:pk>/note/", self.note_view, name="note"),
+            path("inspect/<int:pk>/assign/", self.assign_view, name="assign"),
+        ]
 
 
-complaint_viewset = ComplaintViewSet()
+class OfficeListViewSet(ModelViewSet):
+    """The office's own lists, managed by administrators only (their model permissions)."""
+
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    add_to_reference_index = False
+
+
+class CategoryViewSet(OfficeListViewSet):
+    model = Category
+    name = "categories"
+    url_namespace = "wagtail_complaints_categories"
+    url_prefix = "complaints/categories"
+    icon = "folder-open-1"
+    delete_view_class = views.DeactivateWhenUsedDeleteView
+    list_display = ["name", "parent", "is_active", "sort_order"]
+    list_filter = ["is_active", "parent"]
+    search_fields = ["name"]
+    ordering = ["sort_order", "name"]
+    sort_order_field = None
+
+
+class ServiceViewSet(OfficeListViewSet):
+    model = Service
+    name = "services"
+    url_namespace = "wagtail_complaints_services"
+    url_prefix = "complaints/services"
+    icon = "site"
+    delete_view_class = views.DeactivateWhenUsedDeleteView
+    list_display = ["name", "code", "is_active", "sort_order"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+    ordering = ["sort_order", "name"]
+    sort_order_field = None
+
+
+class AnswerTemplateViewSet(OfficeListViewSet):
+    model = AnswerTemplate
+    name = "answer_templates"
+    url_namespace = "wagtail_complaints_answer_templates"
+    url_prefix = "complaints/answer-templates"
+    icon = "doc-full"
+    list_display = ["title", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["title", "body"]
+    form_fields = ["title", "body", "is_active"]
+
+
+class OperatorViewSet(OfficeListViewSet):
+    model = Operator
+    name = "operators"
+    url_namespace = "wagtail_complaints_operators"
+    url_prefix = "complaints/operators"
+    icon = "group"
+    menu_label = _("Operators")
+    list_display = ["__str__", "role", "notify_on_new", "user__email"]
+    list_filter = ["role", "notify_on_new"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+
+    def get_form_class(self, for_update=False):
+        return OperatorForm
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(queryset=Operator.objects.select_related("user"), **kwargs)
+
+
+class ComplaintsViewSetGroup(ViewSetGroup):
+    menu_label = _("Complaints")
+    menu_icon = "warning"
+    menu_order = 250
+    submenu_hook = "register_complaints_menu_item"
+    items = (ComplaintViewSet, OperatorViewSet, CategoryViewSet, ServiceViewSet, AnswerTemplateViewSet)
+
+
+complaints_viewset_group = ComplaintsViewSetGroup()
+complaint_viewset = complaints_viewset_group.registerables[0]

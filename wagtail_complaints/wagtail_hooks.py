@@ -1,31 +1,19 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from .viewsets import complaint_viewset
+from . import log_formats
+from .viewsets import complaints_viewset_group
 
 
 @hooks.register("register_admin_viewset")
-def register_complaint_viewset():
-    return complaint_viewset
+def register_complaint_viewsets():
+    # Inbox, operators, categories, services and answer templates under one "Complaints" menu.
+    return complaints_viewset_group
 
 
 @hooks.register("register_log_actions")
 def register_complaint_log_actions(actions):
-    for action, label, message in [
-        ("take_in_charge", _("Take in charge"), _("Taken in charge")),
-        ("answer", _("Answer"), _("Answered")),
-        ("close", _("Close"), _("Closed")),
-        ("reopen", _("Reopen"), _("Reopened")),
-        ("withdraw", _("Withdraw"), _("Withdrawn by the complainant")),
-        ("reply", _("Complainant reply"), _("The complainant replied")),
-        ("note", _("Internal note"), _("Internal note added")),
-        ("assign", _("Assign"), _("Assigned")),
-        ("view", _("View"), _("Viewed")),
-        ("register", _("Register"), _("Registered by an operator")),
-        ("reissue_link", _("Re-issue private link"), _("Private link re-issued")),
-        ("rate", _("Rating"), _("Rated by the complainant")),
-    ]:
-        actions.register_action(f"wagtail_complaints.{action}", label, message)
+    log_formats.register(actions)
 
 
 @hooks.register("register_admin_urls")

@@ -1,0 +1,323 @@
+"""Forms of the back office: one per transition, notes, assignment, complaint data, operators.
+
+None of them has a `status` field: the state only moves through `actions` and the fsm.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateTimeInput
+
+from .models import AnswerTemplate, Category, Channel, Complaint, ComplaintSettings, Operator, Outcome, Service
+from .permissions import ComplaintPermissionPolicy
+
+OFFLINE_CHANNELS = [choice for choice in Channel.choices if choice[0] != Channel.WEB]
+
+
+def categories():
+    return Category.objects.active().select_related("parent").prefetch_related("labels", "parent__labels")
+
+
+def services():
+    return Service.objects.active().prefetch_related("labels")
+
+
+class LabelChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label()
+
+
+# -- transitions ------------------------------------------------------------------------------
+
+
+class TransitionForm(forms.Form):
+    """Every transition form carries the state it was drawn in, so a stale form is refused."""
+
+    expected_status = forms.CharField(widget=forms.HiddenInput)
+
+    def action_kwargs(self):
+        return {}
+
+
+class AnswerForm(TransitionForm):
+    template = forms.ModelChoiceField(
+        label=_("Start from a template"),
+        queryset=AnswerTemplate.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Used as the answer when the text below is left empty."),
+    )
+    body = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    by_phone = forms.BooleanField(label=_("I gave this answer by phone"), required=False)
+    contacted_at = forms.DateTimeField(label=_("Phone call at"), required=False, widget=AdminDateTimeInput)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("body") or "").strip():
+            template = data.get("template")
+            if template is None:
+                self.add_error("body", _("Write the answer, or start from a template."))
+            else:
+                data["body"] = template.body
+        if data.get("by_phone"):
+            contacted_at = data.get("contacted_at")
+            if contacted_at is None:
+                self.add_error("contacted_at", _("Say when you phoned the complainant."))
+            elif contacted_at > timezone.now() + datetime.timedelta(minutes=5):
+                self.add_error("contacted_at", _("The phone call cannot be in the future."))
+        return data
+
+    def action_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "body": data["body"],
+            "by_phone": data["by_phone"],
+            "contacted_at": data["contacted_at"] if data["by_phone"] else None,
+        }
+
+
+class CloseForm(TransitionForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    note = forms.CharField(
+        label=_("Closing note"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("For the office: why it is closed this way. The complainant does not see it."),
+    )
+
+    def action_kwargs(self):
+        return {"outcome": self.cleaned_data["outcome"], "note": self.cleaned_data["note"]}
+
+
+class ReasonForm(TransitionForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def action_kwargs(self):
+        return {"reason": self.cleaned_data["reason"]}
+
+
+TRANSITION_FORMS = {
+    "take_in_charge": TransitionForm,
+    "answer": AnswerForm,
+    "close": CloseForm,
+    "reopen": ReasonForm,
+    "withdraw": ReasonForm,
+}
+
+
+# -- thread and assignment --------------------------------------------------------------------
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the office sees it; the complainant never does."),
+    )
+
+
+def handlers():
+    """Users who may handle complaints: the people a complaint can be assigned to."""
+    return (
+        ComplaintPermissionPolicy(Complaint)
+        .users_with_permission("change")
+        .filter(is_active=True)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class AssignForm(forms.Form):
+    assigned_to = UserChoiceField(
+        label=_("Assign to"), queryset=get_user_model().objects.none(), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = handlers()
+
+
+# -- complaint data ---------------------------------------------------------------------------
+
+COMPLAINANT_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "contact_preference",
+    "on_behalf",
+    "patient_name",
+    "relationship",
+    "language",
+]
+
+
+class ComplaintDataForm(WagtailAdminModelForm):
+    """Corrects what a complaint is about and who filed it; never its state or its dates."""
+
+    category = LabelChoiceField(label=_("Nature of the complaint"), queryset=Category.objects.none())
+    service = LabelChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
+
+    class Meta:
+        model = Complaint
+        fields = ["category", "service", "description", "event_date", *COMPLAINANT_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Keep inactive entries selectable for the complaint that already uses them.
+        instance = self.instance
+        self.fields["category"].queryset = categories() | Category.objects.filter(pk=instance.category_id or 0)
+        self.fields["service"].queryset = services() | Service.objects.filter(pk=instance.service_id or 0)
+        self.fields["email"].help_text = _("Leave empty when the complainant has no e-mail: no e-mails are sent.")
+
+
+class RegisterComplaintForm(ComplaintDataForm):
+    """A complaint received by phone, letter, e-mail or in person, written down by an operator."""
+
+    channel = forms.ChoiceField(label=_("Received by"), choices=OFFLINE_CHANNELS)
+    received_at = forms.DateTimeField(
+        label=_("Received on"),
+        widget=AdminDateTimeInput,
+        help_text=_("The answer-by date counts from here."),
+    )
+
+    class Meta(ComplaintDataForm.Meta):
+        fields = ["channel", "received_at", *ComplaintDataForm.Meta.fields]
+
+    def __init__(self, *args, site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        self.fields["received_at"].initial = timezone.now
+
+    def clean_received_at(self):
+        received_at = self.cleaned_data["received_at"]
+        if received_at > timezone.now() + datetime.timedelta(minutes=5):
+            raise forms.ValidationError(_("A complaint cannot be received in the future."))
+        return received_at
+
+    def save(self, commit=True):
+        complaint = super().save(commit=False)
+        office = ComplaintSettings.for_site(self.site) if self.site else ComplaintSettings()
+        complaint.site = self.site
+        complaint.answer_by = timezone.localdate(complaint.received_at) + datetime.timedelta(
+            days=office.answer_within_days
+        )
+        complaint.assign_reference(prefix=office.reference_prefix)
+        if commit:
+            complaint.save()
+        return complaint
+
+
+# -- the operator registry --------------------------------------------------------------------
+
+
+class OperatorForm(WagtailAdminModelForm):
+    """An operator for an existing user, or for a new user created here."""
+
+    user = UserChoiceField(
+        label=_("Existing user"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text=_("Or leave empty and fill in the new user below."),
+    )
+    username = forms.CharField(label=_("Username"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput,
+        required=False,
+        help_text=_("Leave empty to let them set one with 'Forgotten password?'."),
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Covers categories"),
+        queryset=Category.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty to cover all. When set, new-complaint e-mails only concern these."),
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Covers services"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty to cover all. When set, new-complaint e-mails only concern these."),
+    )
+
+    NEW_USER_FIELDS = ["username", "first_name", "last_name", "email", "password"]
+
+    class Meta:
+        model = Operator
+        fields = ["user", "role", "notify_on_new", "categories", "services"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        User = get_user_model()
+        self.fields["categories"].queryset = categories()
+        self.fields["categories"].label_from_instance = lambda obj: obj.label()
+        self.fields["services"].queryset = services()
+        self.fields["services"].label_from_instance = lambda obj: obj.label()
+        if self.instance.pk:
+            # The user of an existing operator does not change; their account is edited under Users.
+            self.fields["user"].queryset = User.objects.filter(pk=self.instance.user_id)
+            self.fields["user"].disabled = True
+            self.fields["user"].required = True
+            self.fields["user"].help_text = ""
+            for name in self.NEW_USER_FIELDS:
+                del self.fields[name]
+        else:
+            self.fields["user"].queryset = User.objects.filter(complaints_operator__isnull=True, is_active=True)
+
+    @property
+    def creates_user(self):
+        return not self.instance.pk and not self.cleaned_data.get("user")
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username", "").strip()
+        if username and get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("A user with this username already exists: choose it above instead."))
+        return username
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            user = self.instance.user
+        elif data.get("user"):
+            user = data["user"]
+        else:
+            user = None
+            if not data.get("username"):
+                self.add_error("username", _("Choose an existing user, or give a username for a new one."))
+        email = user.email if user else data.get("email")
+        if data.get("notify_on_new") and not email:
+            self.add_error("notify_on_new", _("This user has no e-mail address to be notified at."))
+        return data
+
+    def save(self, commit=True):
+        operator = super().save(commit=False)
+        if self.creates_user:
+            data = self.cleaned_data
+            user = get_user_model()(
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+            )
+            if data["password"]:
+                user.set_password(data["password"])
+            else:
+                user.set_unusable_password()
+            user.save()
+            operator.user = user
+        if commit:
+            operator.save()
+            self.save_m2m()
+        return operator

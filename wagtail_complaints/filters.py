@@ -1,0 +1,65 @@
+"""The inbox filters: what a complaints office sorts its work by."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.widgets import BooleanRadioSelect
+
+from .models import Category, Channel, Complaint, ComplaintFormPage, Service
+from .workflow import OPEN_STATES, Status
+
+
+class ComplaintFilterSet(WagtailFilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        label=_("State"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        queryset=Category.objects.select_related("parent").prefetch_related("labels", "parent__labels"),
+        method="filter_category",
+    )
+    service = django_filters.ModelChoiceFilter(
+        label=_("Service"), queryset=Service.objects.prefetch_related("labels")
+    )
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
+    assigned = django_filters.ChoiceFilter(
+        label=_("Assigned"),
+        choices=[("me", _("To me")), ("nobody", _("To nobody"))],
+        method="filter_assigned",
+        empty_label=_("Anyone"),
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue"), method="filter_overdue", widget=BooleanRadioSelect
+    )
+    received = django_filters.DateFromToRangeFilter(
+        label=_("Received"), field_name="received_at", widget=DateRangePickerWidget
+    )
+    form_page = django_filters.ModelChoiceFilter(
+        label=_("Form page"), field_name="page", queryset=ComplaintFormPage.objects.all()
+    )
+
+    class Meta:
+        model = Complaint
+        fields = []
+
+    def filter_category(self, queryset, name, value):
+        # A macro-category includes the complaints filed under its sub-categories.
+        return queryset.filter(Q(category=value) | Q(category__parent=value))
+
+    def filter_assigned(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assigned_to=self.request.user)
+        if value == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+    def filter_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        if value is True:
+            return queryset.overdue(today)
+        if value is False:
+            return queryset.exclude(status__in=OPEN_STATES, answer_by__lt=today)
+        return queryset

@@ -1,0 +1,398 @@
+"""The back office's complaint screens, built on Wagtail's generic views.
+
+The inbox and the complaint screen are read views; every change is a POST to a small view that
+validates a form, calls `actions`, and sends the operator back to the complaint screen.
+"""
+
+from django.contrib.admin.utils import quote
+from django.db.models import ProtectedError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin import messages
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn, UserColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView, LogEntryUserColumn
+from wagtail.log_actions import registry as log_registry
+from wagtail.models import Site
+
+from .. import actions, workflow
+from ..admin_forms import TRANSITION_FORMS, AnswerForm, AssignForm, NoteForm
+from ..models import AnswerTemplate, ComplaintSettings
+from ..permissions import can_see_personal_data
+
+TRANSITION_LABELS = {
+    "take_in_charge": gettext_lazy("Take in charge"),
+    "answer": gettext_lazy("Send the answer"),
+    "close": gettext_lazy("Close the complaint"),
+    "reopen": gettext_lazy("Reopen"),
+    "withdraw": gettext_lazy("Withdraw"),
+}
+
+PERSONAL_FIELDS = ["first_name", "last_name", "email", "phone"]
+
+
+def office_for(complaint_or_request):
+    site = getattr(complaint_or_request, "site", None)
+    if site is None and hasattr(complaint_or_request, "META"):
+        site = Site.find_for_request(complaint_or_request)
+    site = site or Site.objects.filter(is_default_site=True).first()
+    return ComplaintSettings.for_site(site) if site else ComplaintSettings()
+
+
+def complainant_label(entry):
+    """Who did what in the history: the complainant is named as such, not as 'system'."""
+    if (entry.data or {}).get("actor") == "complainant":
+        return _("complainant")
+    return entry.user_display_name
+
+
+# -- the inbox --------------------------------------------------------------------------------
+
+
+def days_context(complaint):
+    days = complaint.days_left
+    return {"days_left": days, "days_overdue": -days if days < 0 else 0}
+
+
+class DaysLeftColumn(Column):
+    cell_template_name = "wagtail_complaints/admin/includes/days_left_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        return {**super().get_cell_context_data(instance, parent_context), **days_context(instance)}
+
+
+class ComplaintIndexView(generic.IndexView):
+    any_permission_required = ["view"]
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.shows_personal_data = can_see_personal_data(request.user, office_for(request))
+        if not self.shows_personal_data:
+            # Searching by name would tell a viewer who complained.
+            self.search_fields = [f for f in self.search_fields if f not in PERSONAL_FIELDS]
+            self.list_export = [f for f in self.list_export if f not in PERSONAL_FIELDS]
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("category__parent", "service", "assigned_to")
+            .prefetch_related("category__labels", "category__parent__labels", "service__labels")
+        )
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "reference",
+                label=gettext_lazy("Reference"),
+                sort_key="reference",
+                get_url=lambda complaint: reverse(self.inspect_url_name, args=[quote(complaint.pk)]),
+            ),
+            DateColumn("received_at", label=gettext_lazy("Received"), sort_key="received_at"),
+            Column("category", label=gettext_lazy("Category"), accessor=lambda c: c.category.label()),
+            Column("service", label=gettext_lazy("Service"), accessor=lambda c: c.service.label() if c.service else ""),
+            StatusTagColumn(
+                "status",
+                label=gettext_lazy("State"),
+                accessor="get_status_display",
+                sort_key="status",
+                primary=lambda c: c.is_open,
+            ),
+            UserColumn("assigned_to", label=gettext_lazy("Assigned to"), blank_display_name=gettext_lazy("Nobody")),
+            DaysLeftColumn("answer_by", label=gettext_lazy("Answer by"), sort_key="answer_by"),
+        ]
+
+    @cached_property
+    def add_item_label(self):
+        return _("Register a complaint")
+
+    def to_row_dict(self, item):
+        row = super().to_row_dict(item)
+        for field in ("category", "service"):
+            if field in row:
+                row[field] = row[field].label() if row[field] else ""
+        return row
+
+
+# -- registering and correcting a complaint ---------------------------------------------------
+
+
+class RegisterComplaintView(generic.CreateView):
+    """A complaint received by phone, letter, e-mail or in person, written down by an operator."""
+
+    inspect_url_name = None
+    page_title = gettext_lazy("Register a complaint")
+    success_message = gettext_lazy("Complaint '%(object)s' registered.")
+    submit_button_label = gettext_lazy("Register")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["site"] = Site.find_for_request(self.request) or Site.objects.filter(is_default_site=True).first()
+        return kwargs
+
+    def save_instance(self):
+        return actions.register(self.form.save(commit=False), by=self.request.user)
+
+    def get_success_url(self):
+        return reverse(self.inspect_url_name, args=[quote(self.object.pk)])
+
+    def get_success_buttons(self):
+        return []
+
+
+class ComplaintEditView(generic.EditView):
+    """Correct a complaint's data; the form has no state field, so the workflow is untouched."""
+
+    inspect_url_name = None
+
+    def get_success_url(self):
+        return reverse(self.inspect_url_name, args=[quote(self.object.pk)])
+
+    def get_success_buttons(self):
+        return []
+
+
+class ComplaintHistoryView(HistoryView):
+    any_permission_required = ["view"]
+
+    @cached_property
+    def columns(self):
+        columns = list(super().columns)
+        columns[1] = ComplaintLogUserColumn("user", label=gettext_lazy("User"), width="25%")
+        return columns
+
+
+class ComplaintLogUserColumn(LogEntryUserColumn):
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        if (instance.data or {}).get("actor") == "complainant":
+            context["display_name"] = _("complainant")
+        return context
+
+
+# -- the complaint screen ---------------------------------------------------------------------
+
+
+class ComplaintInspectView(generic.InspectView):
+    """Everything about one complaint, and the forms for what this user may do now."""
+
+    any_permission_required = ["view"]
+    template_name = "wagtail_complaints/admin/inspect.html"
+    inspect_url_name = None
+    transition_url_name = None
+    note_url_name = None
+    assign_url_name = None
+
+    def get_object(self, queryset=None):
+        queryset = self.model._default_manager.select_related(
+            "category__parent", "service", "assigned_to", "registered_by", "page", "site"
+        ).prefetch_related("category__labels", "category__parent__labels", "service__labels")
+        try:
+            return queryset.get(pk=self.pk)
+        except (self.model.DoesNotExist, ValueError):
+            raise Http404 from None
+
+    def get(self, request, *args, **kwargs):
+        # Opening the screen is logged; a handler opening a pending complaint takes it in charge.
+        previous = self.object.status
+        self.object = actions.open_for(self.object, request.user)
+        if previous != self.object.status:
+            self.object = self.get_object()
+            messages.success(request, _("You have taken this complaint in charge; the complainant has been told."))
+        return super().get(request, *args, **kwargs)
+
+    @cached_property
+    def can_handle(self):
+        return workflow.is_handler(self.object, self.request.user)
+
+    def get_page_subtitle(self):
+        return self.object.reference
+
+    def transition_forms(self, bound=None):
+        forms = []
+        for name in workflow.available_transitions(self.object, self.request.user):
+            if bound and bound[0] == name:
+                form = bound[1]
+            else:
+                form = TRANSITION_FORMS[name](
+                    initial=self.initial_for(name), prefix=name
+                )
+            forms.append(
+                {
+                    "name": name,
+                    "label": TRANSITION_LABELS.get(name, name),
+                    "form": form,
+                    "url": reverse(self.transition_url_name, args=[quote(self.object.pk), name]),
+                }
+            )
+        return forms
+
+    def initial_for(self, name):
+        initial = {"expected_status": self.object.status}
+        if name == "answer":
+            template_id = self.request.GET.get("answer_template", "")
+            template = AnswerTemplate.objects.filter(is_active=True, pk=template_id).first() if template_id.isdigit() else None
+            if template is not None:
+                initial.update(template=template, body=template.body)
+        return initial
+
+    def get_context_data(self, bound=None, note_form=None, assign_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        complaint = self.object
+        office = office_for(complaint)
+        context.update(
+            complaint=complaint,
+            office=office,
+            **days_context(complaint),
+            show_personal_data=can_see_personal_data(self.request.user, office),
+            thread=complaint.messages.select_related("author"),
+            history=self.history(),
+            transitions=self.transition_forms(bound),
+            can_handle=self.can_handle,
+            answer_templates=AnswerTemplate.objects.filter(is_active=True),
+        )
+        if self.can_handle:
+            context.update(
+                note_form=note_form or NoteForm(),
+                note_url=reverse(self.note_url_name, args=[quote(complaint.pk)]),
+                assign_form=assign_form or AssignForm(initial={"assigned_to": complaint.assigned_to_id}),
+                assign_url=reverse(self.assign_url_name, args=[quote(complaint.pk)]),
+                edit_url=reverse(self.edit_url_name, args=[quote(complaint.pk)]),
+            )
+        return context
+
+    def history(self):
+        entries = log_registry.get_logs_for_instance(self.object).select_related("user").order_by("timestamp", "pk")
+        return [{"entry": entry, "actor": complainant_label(entry)} for entry in entries]
+
+    @cached_property
+    def header_more_buttons(self):
+        # Complaints are never deleted, and editing has its own link on the screen.
+        return []
+
+
+class ComplaintActionView(ComplaintInspectView):
+    """Base of the POST-only views: only handlers may change a complaint."""
+
+    http_method_names = ["post"]
+    any_permission_required = None
+    permission_required = "change"
+
+    def back(self):
+        return redirect(reverse(self.inspect_url_name, args=[quote(self.object.pk)]))
+
+    def invalid(self, **context):
+        messages.error(self.request, _("Please correct the errors below."))
+        return self.render_to_response(self.get_context_data(**context))
+
+
+class TransitionView(ComplaintActionView):
+    def post(self, request, *args, **kwargs):
+        name = kwargs["transition"]
+        if name not in workflow.TRANSITIONS:
+            raise Http404
+        form = TRANSITION_FORMS[name](request.POST, prefix=name)
+        if not form.is_valid():
+            if "expected_status" in form.errors:
+                return self.refuse_stale()
+            return self.invalid(bound=(name, form))
+        try:
+            self.fire(name, form)
+        except workflow.StaleComplaint:
+            return self.refuse_stale()
+        except workflow.TransitionNotAllowed:
+            messages.error(request, _("This cannot be done to the complaint in its current state."))
+            return self.back()
+        messages.success(request, self.success_message_for(name))
+        return self.back()
+
+    def fire(self, name, form):
+        action = getattr(actions, name)
+        action(
+            self.object,
+            by=self.request.user,
+            expected_status=form.cleaned_data["expected_status"],
+            **form.action_kwargs(),
+        )
+
+    def refuse_stale(self):
+        messages.warning(
+            self.request,
+            _("Someone changed this complaint while you were working on it. Nothing was saved: check it and try again."),
+        )
+        return self.back()
+
+    def success_message_for(self, name):
+        if name == "answer" and not self.object.email:
+            return _("Answer recorded. The complainant has no e-mail address: no e-mail was sent.")
+        return {
+            "take_in_charge": _("Complaint taken in charge."),
+            "answer": _("Answer recorded and sent to the complainant."),
+            "close": _("Complaint closed; the complainant has been told."),
+            "reopen": _("Complaint reopened."),
+        }.get(name, _("Done."))
+
+
+class NoteView(ComplaintActionView):
+    def post(self, request, *args, **kwargs):
+        form = NoteForm(request.POST)
+        if not form.is_valid():
+            return self.invalid(note_form=form)
+        actions.add_note(self.object, request.user, form.cleaned_data["body"])
+        messages.success(request, _("Internal note added."))
+        return self.back()
+
+
+class AssignView(ComplaintActionView):
+    def post(self, request, *args, **kwargs):
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            return self.invalid(assign_form=form)
+        actions.assign(self.object, request.user, form.cleaned_data["assigned_to"])
+        messages.success(request, _("Assignment saved."))
+        return self.back()
+
+
+# -- lists managed by administrators ----------------------------------------------------------
+
+
+class DeactivateWhenUsedDeleteView(generic.DeleteView):
+    """Entries that complaints (or sub-categories) use are deactivated, never deleted."""
+
+    template_name = "wagtail_complaints/admin/confirm_delete.html"
+
+    def in_use(self):
+        obj = self.object
+        return obj.complaints.exists() or (hasattr(obj, "children") and obj.children.exists())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["in_use"] = self.in_use()
+        return context
+
+    def form_valid(self, form):
+        if not self.in_use():
+            try:
+                return super().form_valid(form)
+            except ProtectedError:
+                pass
+        return self.deactivate()
+
+    def deactivate(self):
+        obj = self.object
+        if obj.is_active:
+            obj.is_active = False
+            obj.save(update_fields=["is_active"])
+            from wagtail.log_actions import log
+
+            log(obj, "wagtail.edit", user=self.request.user)
+        messages.warning(
+            self.request,
+            _("'%(object)s' is used by complaints, so it has been deactivated instead of deleted.") % {"object": obj},
+        )
+        return redirect(self.get_success_url())
