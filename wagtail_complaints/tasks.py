@@ -21,7 +21,7 @@ def deliver(email_id):
 
     with transaction.atomic():
         email = (
-            Email.objects.select_for_update(skip_locked=True)
+            Email.objects.select_for_update(skip_locked=True, of=("self",))  # PostgreSQL: not the outer-joined complaint
             .select_related("complaint__site", "complaint__category__parent", "complaint__service")
             .prefetch_related("complaint__category__labels", "complaint__category__parent__labels", "complaint__service__labels")
             .filter(pk=email_id)
