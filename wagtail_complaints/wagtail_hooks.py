@@ -28,3 +28,30 @@ def register_follow_up_admin_urls():
         path("<int:pk>/reissue-link/", files.reissue_link, name="reissue_link"),
     ]
     return [path("complaints-follow-up/", include((urls, "wagtail_complaints_followup")))]
+
+
+# -- statistics (views/stats.py): everyone who may view complaints, nobody else ------------------
+
+
+@hooks.register("register_admin_urls")
+def register_statistics_urls():
+    from django.urls import include, path
+
+    from . import stats_urls
+
+    return [path("complaint-statistics/", include(stats_urls, namespace="wagtail_complaints_stats"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_statistics_menu_item():
+    from django.urls import reverse
+
+    from .views.stats import StatisticsMenuItem
+
+    return StatisticsMenuItem(
+        _("Complaint statistics"),
+        reverse("wagtail_complaints_stats:index"),
+        name="complaint-statistics",
+        icon_name="table",
+        order=251,
+    )
