@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate, TruncMonth, TruncYear
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .models import Category, Complaint, Outcome, Service
 from .workflow import OPEN_STATES, Status
@@ -206,6 +207,11 @@ class Statistics:
         self.filters = filters or Filters()
         self.today = today or timezone.localdate()
 
+    @cached_property
+    def categories(self):
+        """All categories, inactive ones too (past complaints use them), with their labels."""
+        return list(Category.objects.select_related("parent").prefetch_related("labels", "parent__labels"))
+
     # -- querysets ----------------------------------------------------------------------------
 
     def complaints(self):
@@ -355,7 +361,7 @@ class Statistics:
         Inactive categories appear when complaints use them; active ones always do.
         """
         counts = self.count_by("category_id")
-        categories = list(Category.objects.select_related("parent").prefetch_related("labels", "parent__labels"))
+        categories = self.categories
         children = {}
         for category in categories:
             if category.parent_id:
@@ -398,7 +404,7 @@ class Statistics:
             .annotate(n=Count("pk"))
             .order_by()
         )
-        categories = list(Category.objects.prefetch_related("labels"))
+        categories = self.categories
         macro_of = {c.pk: c.parent_id or c.pk for c in categories}
         table = {}
         for category_id, month, n in counts:
