@@ -1,0 +1,61 @@
+"""The demo complaints: consistent with the workflow, idempotent, and enough to fill the screen."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import F, Q
+from django.urls import reverse
+from wagtail.models import ModelLogEntry
+
+from wagtail_complaints.models import Category, Complaint, Message, MessageKind
+from wagtail_complaints.stats import Period, Statistics
+from wagtail_complaints.workflow import OPEN_STATES, Status
+
+from .test_stats_views import user_with
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))
+    call_command("load_demo_complaints", count=300, stdout=open("/dev/null", "w"))
+    return Complaint.objects.filter(submission_key__startswith="demo-")
+
+
+def test_demo_complaints_follow_the_workflow(demo):
+    assert demo.count() == 300
+    assert not demo.filter(taken_in_charge_at__lt=F("received_at")).exists()
+    assert not demo.filter(first_answered_at__lt=F("taken_in_charge_at")).exists()
+    assert not demo.filter(last_answered_at__lt=F("first_answered_at")).exists()
+    assert not demo.filter(closed_at__lt=F("received_at")).exists()
+    assert not demo.filter(status=Status.CLOSED, closed_at__isnull=True).exists()
+    assert not demo.filter(status__in=OPEN_STATES, closed_at__isnull=False).exists()
+    assert not demo.filter(status=Status.PENDING, taken_in_charge_at__isnull=False).exists()
+    assert not demo.filter(Q(status=Status.CLOSED) & Q(outcome="")).exists()
+    assert not demo.filter(~Q(status=Status.CLOSED) & ~Q(outcome="")).exists()
+    assert not demo.filter(rating__isnull=False, outcome="withdrawn").exists()
+    assert demo.filter(outcome="withdrawn").exists()
+    assert demo.filter(reopen_count__gt=0).exists()
+    assert demo.filter(rating__isnull=False).exists()
+    assert demo.filter(status__in=OPEN_STATES).exists()
+    assert demo.filter(category__is_active=False).exists()
+    assert Category.objects.filter(is_active=False, parent__isnull=False).exists()
+    assert len(set(demo.values_list("reference", flat=True))) == 300
+    answered = demo.filter(first_answered_at__isnull=False).count()
+    assert Message.objects.filter(kind__in=[MessageKind.ANSWER, MessageKind.PHONE_ANSWER]).count() >= answered
+    assert ModelLogEntry.objects.filter(action="wagtail_complaints.take_in_charge").count() == (
+        demo.filter(taken_in_charge_at__isnull=False).count()
+    )
+
+
+def test_running_it_again_changes_nothing(demo):
+    messages = Message.objects.count()
+    call_command("load_demo_complaints", count=300, stdout=open("/dev/null", "w"))
+    assert demo.count() == 300 and Message.objects.count() == messages
+
+
+def test_the_statistics_of_the_demo_are_not_empty(demo, client):
+    latest = demo.order_by("-received_at").first().received_at.year
+    figures = Statistics(Period.year(latest)).summary()["current"]
+    assert figures["received"] > 0 and figures["closed"] > 0
+    assert figures["times"]["close"].median is not None
+    client.force_login(user_with("wagtailadmin.access_admin", "wagtail_complaints.view_complaint", username="v"))
+    assert client.get(reverse("wagtail_complaints_stats:index"), {"year": latest}).status_code == 200
