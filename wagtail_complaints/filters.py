@@ -1,5 +1,7 @@
 """The inbox filters: what a complaints office sorts its work by."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -34,6 +36,9 @@ class ComplaintFilterSet(WagtailFilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue"), method="filter_overdue", widget=BooleanRadioSelect
     )
+    due_within = django_filters.NumberFilter(
+        label=_("Due within (days)"), method="filter_due_within", min_value=0, max_value=365
+    )
     received = django_filters.DateFromToRangeFilter(
         label=_("Received"), field_name="received_at", widget=DateRangePickerWidget
     )
@@ -55,6 +60,12 @@ class ComplaintFilterSet(WagtailFilterSet):
         if value == "nobody":
             return queryset.filter(assigned_to__isnull=True)
         return queryset
+
+    def filter_due_within(self, queryset, name, value):
+        today = timezone.localdate()
+        return queryset.open().filter(
+            answer_by__gte=today, answer_by__lte=today + datetime.timedelta(days=int(value))
+        )
 
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()

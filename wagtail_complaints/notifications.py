@@ -123,7 +123,10 @@ def extra_context(email):
 
     complaint = email.complaint
     if complaint is None:
-        return {}
+        # Digests about several complaints (reminders) build their own list.
+        from .reminders import digest_context
+
+        return digest_context(email)
     context = {
         "follow_up_url": links.follow_up_url(complaint),
         "admin_url": links.admin_url(complaint),

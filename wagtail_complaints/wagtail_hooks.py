@@ -55,3 +55,15 @@ def register_statistics_menu_item():
         icon_name="table",
         order=251,
     )
+
+
+# -- back office: home page panel ---------------------------------------------------------------
+
+
+@hooks.register("construct_homepage_panels")
+def add_complaints_panel(request, panels):
+    from .dashboard import panel_for
+
+    panel = panel_for(request)
+    if panel is not None:
+        panels.append(panel)

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from wagtail_complaints.reminders import remind
+
+
+class Command(BaseCommand):
+    help = "E-mail each handler the complaints due within the reminder window or overdue (run daily)."
+
+    def handle(self, *args, **options):
+        emails = remind()
+        self.stdout.write(f"{len(emails)} reminder e-mail(s) queued.")
