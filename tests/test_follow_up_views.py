@@ -365,3 +365,11 @@ def test_rapid_requests_hit_the_rate_limit_even_when_guessing(client, complaint)
     assert not Message.objects.exists()
     other_ip = client.get(page_url(complaint), REMOTE_ADDR="10.0.0.9")
     assert other_ip.status_code == 200
+
+
+def test_page_query_count_does_not_grow_with_the_thread(client, complaint, django_assert_max_num_queries):
+    for n in range(15):
+        actions.reply(complaint, f"Messaggio {n}")
+    client.get(page_url(complaint))  # warm the site-settings cache
+    with django_assert_max_num_queries(8):
+        assert client.get(page_url(complaint)).status_code == 200
