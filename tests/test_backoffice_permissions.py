@@ -256,3 +256,18 @@ def test_a_handler_is_not_a_viewer_and_vice_versa(db):
     user = type(user).objects.get(pk=user.pk)
     assert user.has_perm("wagtail_complaints.change_complaint")
     assert list(user.groups.values_list("name", flat=True)) == [ROLE_GROUPS["handler"]]
+
+
+def test_demo_operators_get_their_powers_from_their_roles(db):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # idempotent
+    users = {user.username: user for user in get_user_model().objects.all()}
+    assert not any(user.is_superuser for user in users.values())
+    assert users["admin"].has_perm("wagtail_complaints.add_operator")
+    assert users["operatore"].has_perm("wagtail_complaints.change_complaint")
+    assert not users["operatore"].has_perm("wagtail_complaints.add_operator")
+    assert users["asl"].has_perm("wagtail_complaints.view_complaint")
+    assert not users["asl"].has_perm("wagtail_complaints.change_complaint")

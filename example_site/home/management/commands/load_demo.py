@@ -4,6 +4,7 @@ Safe to run any number of times: everything is looked up before it is created.
 """
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
@@ -167,6 +168,7 @@ class Command(BaseCommand):
         translation.save_revision().publish()
 
     def users(self):
+        """One operator per role. Their powers come from the role's group, never from is_superuser."""
         User = get_user_model()
         for username, password, first_name, last_name, role, notify in DEMO_USERS:
             user = User.objects.filter(username=username).first()
@@ -177,7 +179,14 @@ class Command(BaseCommand):
                     password=password,
                     first_name=first_name,
                     last_name=last_name,
-                    is_superuser=role == Role.ADMINISTRATOR,
-                    is_staff=role == Role.ADMINISTRATOR,
                 )
+            elif user.is_superuser or user.is_staff:
+                user.is_superuser = user.is_staff = False
+                user.save(update_fields=["is_superuser", "is_staff"])
+            # Saving the operator puts the user in the role's group (permissions.apply_role).
             Operator.objects.update_or_create(user=user, defaults={"role": role, "notify_on_new": notify})
+            if role == Role.ADMINISTRATOR:
+                # The demo administrator may also edit the hospital's pages, through Wagtail's own group.
+                moderators = Group.objects.filter(name="Moderators").first()
+                if moderators:
+                    user.groups.add(moderators)
