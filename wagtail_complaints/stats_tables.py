@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import Channel, Outcome
+from .models.taxonomy import Labelled
 from .stats import share
 from .workflow import Status
 
@@ -110,7 +111,7 @@ def monthly_table(stats):
     rows = stats.monthly()
     for row in rows:
         row["month"] = f"{row['bucket']:%Y-%m}"
-        row["month_label"] = date_format(row["bucket"], "YEAR_MONTH_FORMAT")
+        row["month_label"] = date_format(row["bucket"], "M Y")
     return Table("monthly", _("Month by month"), _series_columns(Column("month", _("Month"), "month_label")), rows)
 
 
@@ -147,13 +148,24 @@ def category_table(stats):
     rows = []
     for category, level, count in entries:
         name = category.label()  # a sub-category reads "Macro › Sub"
+        own = Labelled.label(category)
         if not category.is_active:
             name = _("%(name)s (no longer in use)") % {"name": name}
-        rows.append({"category": name, "level": str(LEVELS[level]), "received": count, "share": share(count, total)})
+            own = _("%(name)s (no longer in use)") % {"name": own}
+        rows.append(
+            {
+                "category": name,
+                # On screen a sub-category sits indented under its macro-category.
+                "category_label": name if level == 0 else f"› {own}",
+                "level": str(LEVELS[level]),
+                "received": count,
+                "share": share(count, total),
+            }
+        )
     return Table(
         "categories",
         _("By category"),
-        [Column("category", _("Category")), Column("level", _("Level"))] + _count_columns(None)[1:],
+        [Column("category", _("Category"), "category_label"), Column("level", _("Level"))] + _count_columns(None)[1:],
         rows,
         description=_("Complaints received in the period; sub-categories are also counted in their macro-category."),
     )
@@ -163,7 +175,7 @@ def category_month_table(stats):
     cells, macros = stats.macro_category_by_month()
     months = stats.period.months()
     columns = [Column("category", _("Macro-category"))]
-    columns += [Column(f"{month:%Y-%m}", date_format(month, "YEAR_MONTH_FORMAT")) for month in months]
+    columns += [Column(f"{month:%Y-%m}", date_format(month, "M Y")) for month in months]
     columns.append(Column("total", _("Total")))
     rows = []
     for macro in macros:

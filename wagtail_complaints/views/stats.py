@@ -41,6 +41,7 @@ class StatisticsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
         self.fields["month"].choices = [("", _("The whole year"))] + [
             (str(n), date_format(datetime.date(2000, n, 1), "F")) for n in range(1, 13)
         ]
