@@ -37,6 +37,12 @@ $(VENV)/.test-installed: $(VENV)/.installed
 test: $(VENV)/.test-installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Debian's Chromium for the Playwright browser tests (they are skipped where it is missing).
+browsers:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
 benchmark: $(VENV)/.test-installed
 	$(PY) benchmarks/submission.py
 

@@ -35,6 +35,7 @@ def make_complaint(**kwargs):
     kwargs.setdefault("category", Category.objects.first())
     if "service" not in kwargs:
         kwargs["service"] = Service.objects.first() or Service.objects.create(name="Radiologia")
+    kwargs.setdefault("language", "en")
     kwargs.setdefault("first_name", "Maria")
     kwargs.setdefault("last_name", "Rossi")
     kwargs.setdefault("email", "maria@example.com")

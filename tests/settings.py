@@ -23,3 +23,6 @@ STORAGES = {
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# Tests read English messages by default; tests of Italian and Spanish switch language explicitly.
+LANGUAGE_CODE = "en"

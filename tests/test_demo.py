@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from wagtail.models import Page
 
 from wagtail_complaints.models import ComplaintFormPage, Operator, Service
@@ -9,6 +10,7 @@ from wagtail_complaints.models import ComplaintFormPage, Operator, Service
 pytestmark = pytest.mark.django_db
 
 
+@override_settings(LANGUAGE_CODE="it")
 def test_load_demo_is_idempotent(client):
     call_command("load_demo", stdout=open("/dev/null", "w"))
     counts = (Page.objects.count(), Service.objects.count(), Operator.objects.count())

@@ -104,7 +104,7 @@ def test_page_explains_each_state_in_plain_words(client, complaint, handler_user
     assert "You can reopen your complaint here until" in content
 
 
-@pytest.mark.parametrize("language, prefix", [("it", ""), ("en", "/en"), ("es", "/es")])
+@pytest.mark.parametrize("language, prefix", [("it", "/it"), ("en", ""), ("es", "/es")])
 def test_page_in_each_language_links_the_others(client, complaint, language, prefix):
     response = client.get(f"{prefix}/complaints/{complaint.access_token}/")
     assert response.status_code == 200

@@ -94,7 +94,7 @@ def test_every_complainant_email_carries_the_private_link(complaint, template):
     assert complaint.reference in message.subject
 
 
-@pytest.mark.parametrize("language, prefix", [("it", "/complaints/"), ("en", "/en/complaints/"), ("es", "/es/complaints/")])
+@pytest.mark.parametrize("language, prefix", [("it", "/it/complaints/"), ("en", "/complaints/"), ("es", "/es/complaints/")])
 def test_the_link_opens_the_page_in_the_patients_language(complaint, language, prefix):
     complaint.language = language
     assert links.follow_up_url(complaint) == f"{complaint.site.root_url}{prefix}{complaint.access_token}/"

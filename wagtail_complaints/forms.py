@@ -33,6 +33,9 @@ class LabelledChoiceField(forms.ModelChoiceField):
 class ComplaintForm(AttachmentsFieldMixin, BaseForm):
     """The fixed part of every complaint form; editors' extra questions are added after it."""
 
+    # Required or not depending on other answers (clean() says when): never labelled "optional".
+    conditionally_required = {"email", "phone", "patient_name", "relationship"}
+
     # Fields copied as they are onto the Complaint.
     complaint_fields = [
         "category",
@@ -78,11 +81,15 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
         label=_("E-mail"),
         required=False,
         max_length=254,
-        help_text=_("We send the reference number and every answer here."),
+        help_text=_("Needed if you want our answer by e-mail. We send the reference number and every answer here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label=_("Phone"), required=False, max_length=40, widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"})
+        label=_("Phone"),
+        required=False,
+        max_length=40,
+        help_text=_("Needed if you want us to call you."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     contact_preference = forms.ChoiceField(
         label=_("How would you like us to answer?"),
