@@ -26,8 +26,9 @@ def complainant(complaint):
 
 
 def new_complaint_operators(complaint):
-    operators = Operator.objects.notified_of_new(complaint).select_related("user__wagtail_userprofile")
-    return [(operator.user.email, operator_language(operator.user)) for operator in operators]
+    return [
+        (email, language or settings.LANGUAGE_CODE) for email, language in Operator.objects.to_notify_of_new(complaint)
+    ]
 
 
 def assigned_handler(complaint):
@@ -59,7 +60,7 @@ def operator_language(user):
 def notify(event, complaint, **context):
     """Queue the e-mails `event` sends about `complaint`; they leave after the transaction commits."""
     emails = [
-        Email.objects.create(
+        Email(
             complaint=complaint,
             event=event,
             template=template,
@@ -70,6 +71,7 @@ def notify(event, complaint, **context):
         for audience, template in EVENTS[event]
         for address, language in audience(complaint)
     ]
+    Email.objects.bulk_create(emails)
     for email in emails:
         transaction.on_commit(partial(enqueue, email.pk))
     return emails

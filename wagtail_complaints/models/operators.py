@@ -15,14 +15,29 @@ class OperatorQuerySet(models.QuerySet):
     def active(self):
         return self.filter(user__is_active=True)
 
-    def notified_of_new(self, complaint):
-        """Operators to e-mail about a new complaint: flagged, and covering it if they cover a subset."""
-        flagged = self.active().filter(notify_on_new=True).exclude(user__email="")
-        covers_category = models.Q(categories__isnull=True) | models.Q(categories=complaint.category_id)
-        if complaint.category and complaint.category.parent_id:
-            covers_category |= models.Q(categories=complaint.category.parent_id)
-        covers_service = models.Q(services__isnull=True) | models.Q(services=complaint.service_id)
-        return flagged.filter(covers_category).filter(covers_service).distinct()
+    def to_notify_of_new(self, complaint):
+        """(e-mail, preferred language) of the flagged operators who cover `complaint`.
+
+        An operator who covers no category (or no service) in particular covers them all. One flat
+        query; the few rows are checked here, which is cheaper than asking the database to.
+        """
+        rows = (
+            self.active()
+            .filter(notify_on_new=True)
+            .exclude(user__email="")
+            .values_list("pk", "user__email", "user__wagtail_userprofile__preferred_language", "categories", "services")
+        )
+        operators = {}
+        for pk, email, language, category, service in rows:
+            _, _, categories, services = operators.setdefault(pk, (email, language, set(), set()))
+            categories.add(category)
+            services.add(service)
+        wanted = {complaint.category_id, complaint.category.parent_id} if complaint.category_id else set()
+        return [
+            (email, language)
+            for email, language, categories, services in operators.values()
+            if (categories == {None} or categories & wanted) and (services == {None} or complaint.service_id in services)
+        ]
 
 
 class Operator(models.Model):
