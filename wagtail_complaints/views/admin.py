@@ -190,6 +190,7 @@ class ComplaintInspectView(generic.InspectView):
     """Everything about one complaint, and the forms for what this user may do now."""
 
     any_permission_required = ["view"]
+    page_title = gettext_lazy("Complaint")
     template_name = "wagtail_complaints/admin/inspect.html"
     inspect_url_name = None
     transition_url_name = None
