@@ -6,6 +6,7 @@ None of them has a `status` field: the state only moves through `actions` and th
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -176,6 +177,15 @@ class ComplaintDataForm(WagtailAdminModelForm):
         self.fields["category"].queryset = categories() | Category.objects.filter(pk=instance.category_id or 0)
         self.fields["service"].queryset = services() | Service.objects.filter(pk=instance.service_id or 0)
         self.fields["email"].help_text = _("Leave empty when the complainant has no e-mail: no e-mails are sent.")
+        languages = [(code.split("-")[0], name) for code, name in settings.LANGUAGES]
+        if instance.language and instance.language not in dict(languages):
+            languages.append((instance.language, instance.language))
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"),
+            choices=languages,
+            initial=(settings.LANGUAGE_CODE or "it").split("-")[0],
+            help_text=_("E-mails to the complainant are written in this language."),
+        )
 
 
 class RegisterComplaintForm(ComplaintDataForm):
