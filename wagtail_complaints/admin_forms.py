@@ -7,6 +7,9 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import password_validation
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +23,19 @@ OFFLINE_CHANNELS = [choice for choice in Channel.choices if choice[0] != Channel
 
 
 def categories():
-    return Category.objects.active().select_related("parent").prefetch_related("labels", "parent__labels")
+    # Each macro-category followed by its sub-categories.
+    return (
+        Category.objects.active()
+        .select_related("parent")
+        .prefetch_related("labels", "parent__labels")
+        .order_by(
+            Coalesce("parent__sort_order", "sort_order"),
+            Coalesce("parent__name", "name"),
+            F("parent").asc(nulls_first=True),
+            "sort_order",
+            "name",
+        )
+    )
 
 
 def services():
@@ -263,6 +278,7 @@ class OperatorForm(WagtailAdminModelForm):
     )
 
     NEW_USER_FIELDS = ["username", "first_name", "last_name", "email", "password"]
+    field_order = ["user", *NEW_USER_FIELDS, "role", "notify_on_new", "categories", "services"]
 
     class Meta:
         model = Operator
@@ -295,6 +311,12 @@ class OperatorForm(WagtailAdminModelForm):
         if username and get_user_model().objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("A user with this username already exists: choose it above instead."))
         return username
+
+    def clean_password(self):
+        password = self.cleaned_data.get("password", "")
+        if password:
+            password_validation.validate_password(password)
+        return password
 
     def clean(self):
         data = super().clean()
