@@ -363,3 +363,12 @@ def test_register_refuses_future_dates(client, handler, category):
     )
     assert response.status_code == 200
     assert not Complaint.objects.exists()
+
+
+def test_viewer_reads_the_history_without_edit_links(client, viewer, handler, complaint):
+    actions.take_in_charge(complaint, handler)
+    response = logged_in(client, viewer).get(reverse("wagtail_complaints:history", args=[complaint.pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Taken in charge" in content
+    assert reverse("wagtail_complaints:edit", args=[complaint.pk]) not in content

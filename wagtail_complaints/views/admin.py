@@ -16,6 +16,7 @@ from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView, LogEntryUserColumn
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import Site
 
@@ -167,6 +168,13 @@ class ComplaintEditView(generic.EditView):
 
 class ComplaintHistoryView(HistoryView):
     any_permission_required = ["view"]
+    inspect_url_name = None
+
+    @cached_property
+    def header_buttons(self):
+        # Back to the complaint screen, rather than to an edit form a viewer cannot open.
+        url = reverse(self.inspect_url_name, args=[quote(self.object.pk)])
+        return [HeaderButton(label=_("Complaint"), url=url, icon_name="warning")]
 
     @cached_property
     def columns(self):
