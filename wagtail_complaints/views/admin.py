@@ -170,11 +170,13 @@ class ComplaintHistoryView(HistoryView):
     any_permission_required = ["view"]
     inspect_url_name = None
 
+    def get_edit_url(self, instance):
+        # Breadcrumbs and buttons lead to the complaint screen, not to an edit form viewers cannot open.
+        return reverse(self.inspect_url_name, args=[quote(instance.pk)])
+
     @cached_property
     def header_buttons(self):
-        # Back to the complaint screen, rather than to an edit form a viewer cannot open.
-        url = reverse(self.inspect_url_name, args=[quote(self.object.pk)])
-        return [HeaderButton(label=_("Complaint"), url=url, icon_name="warning")]
+        return [HeaderButton(label=_("Complaint"), url=self.get_edit_url(self.object), icon_name="warning")]
 
     @cached_property
     def columns(self):
