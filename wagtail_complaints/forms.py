@@ -5,7 +5,7 @@ import secrets
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db.models import Exists, F, Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
@@ -22,8 +22,8 @@ class LabelledChoiceField(forms.ModelChoiceField):
         return obj.label()
 
     def to_python(self, value):
-        # Checking one id needs no labels: skip the prefetches meant for drawing the choices.
-        queryset, self.queryset = self.queryset, self.queryset.prefetch_related(None)
+        # Checking one id needs no labels: skip the joins and prefetches meant for drawing choices.
+        queryset, self.queryset = self.queryset, self.queryset.select_related(None).prefetch_related(None)
         try:
             return super().to_python(value)
         finally:
@@ -119,13 +119,16 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
         categories = Category.objects.active().select_related("parent").prefetch_related("labels", "parent__labels")
         services = Service.objects.active().prefetch_related("labels")
         if self.page is not None:
-            # What the editor chose, or everything when they chose nothing: one query, not three.
-            chosen = self.page.categories.values("pk")
-            categories = categories.filter(Q(pk__in=chosen) | Q(parent__in=chosen) | ~Exists(chosen))
-            chosen = self.page.services.values("pk")
-            services = services.filter(Q(pk__in=chosen) | ~Exists(chosen))
+            # What the editor chose, or everything when they chose nothing. Reading the few chosen
+            # ids first keeps the choice queries simple, which is cheaper than one clever query.
+            chosen = list(self.page.categories.values_list("pk", flat=True))
+            if chosen:
+                categories = categories.filter(Q(pk__in=chosen) | Q(parent__in=chosen))
+            chosen = list(self.page.services.values_list("pk", flat=True))
+            if chosen:
+                services = services.filter(pk__in=chosen)
         # Sub-categories sit right below their macro-category.
-        self.fields["category"].queryset = categories.exclude(parent__is_active=False).order_by(
+        self.fields["category"].queryset = categories.filter(Q(parent=None) | Q(parent__is_active=True)).order_by(
             Coalesce("parent__sort_order", "sort_order"),
             Coalesce("parent__name", "name"),
             F("parent").asc(nulls_first=True),

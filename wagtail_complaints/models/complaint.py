@@ -5,7 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -46,9 +46,27 @@ class ReferenceCounter(models.Model):
     @classmethod
     def next_number(cls, year):
         """Call inside the transaction that saves the complaint: the row stays locked until it commits."""
-        if not cls.objects.filter(year=year).update(last_number=F("last_number") + 1):
+        number = cls._increment(year)
+        if number is None:
             cls.objects.get_or_create(year=year)  # the year's first complaint
-            cls.objects.filter(year=year).update(last_number=F("last_number") + 1)
+            number = cls._increment(year)
+        return number
+
+    @classmethod
+    def _increment(cls, year):
+        """The incremented number, or None when the year has no row yet."""
+        connection = connections[router.db_for_write(cls)]
+        if connection.vendor in ("postgresql", "sqlite"):
+            # One round trip instead of two on the databases that have UPDATE ... RETURNING.
+            table = connection.ops.quote_name(cls._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET last_number = last_number + 1 WHERE year = %s RETURNING last_number", [year]
+                )
+                row = cursor.fetchone()
+            return row[0] if row else None
+        if not cls.objects.filter(year=year).update(last_number=F("last_number") + 1):
+            return None
         return cls.objects.values_list("last_number", flat=True).get(year=year)
 
 
