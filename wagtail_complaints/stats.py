@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Aggregate, Avg, Case, Count, DurationField, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import TruncDate, TruncMonth, TruncYear
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -167,17 +167,23 @@ class Times:
 
 
 class PercentileCont(Aggregate):
-    """PostgreSQL's continuous percentile, e.g. PercentileCont(expression, 0.5) for the median."""
+    """PostgreSQL's continuous percentiles of a duration, e.g. PercentileCont(expression, [0.5, 0.9]).
+
+    One sort gives every fraction asked for; the result is a list of timedeltas.
+    """
 
     function = "PERCENTILE_CONT"
     name = "PercentileCont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
 
-    def __init__(self, expression, fraction, **extra):
-        fraction = float(fraction)
-        if not 0 <= fraction <= 1:
-            raise ValueError("A percentile is a fraction between 0 and 1.")
-        super().__init__(expression, fraction=repr(fraction), **extra)
+    def __init__(self, expression, fractions, **extra):
+        from django.contrib.postgres.fields import ArrayField  # needs psycopg: PostgreSQL only
+
+        fractions = [float(fraction) for fraction in fractions]
+        if not fractions or not all(0 <= fraction <= 1 for fraction in fractions):
+            raise ValueError("Percentiles are fractions between 0 and 1.")
+        extra.setdefault("output_field", ArrayField(DurationField()))
+        super().__init__(expression, fractions=", ".join(map(repr, fractions)), **extra)
 
 
 def to_days(value):
@@ -304,24 +310,17 @@ class Statistics:
                 where = self._cohort_q(period) & step_filter(step)
                 duration = duration_since_receipt(STEPS[step])
                 aggregates[f"{key}_{step}_count"] = Count("pk", filter=where)
-                for name, fraction in PERCENTILES.items():
-                    aggregates[f"{key}_{step}_{name}"] = PercentileCont(
-                        duration, fraction, filter=where, output_field=DurationField()
-                    )
+                aggregates[f"{key}_{step}"] = PercentileCont(duration, PERCENTILES.values(), filter=where)
         start, _ = self.previous.bounds()
         _, end = self.period.bounds()
         values = self.complaints().filter(received_at__gte=start, received_at__lt=end).aggregate(**aggregates)
-        return {
-            key: {
-                step: Times(
-                    values[f"{key}_{step}_count"],
-                    to_days(values[f"{key}_{step}_median"]),
-                    to_days(values[f"{key}_{step}_p90"]),
-                )
-                for step in STEPS
-            }
-            for key in ("current", "previous")
-        }
+        result = {}
+        for key in ("current", "previous"):
+            result[key] = {}
+            for step in STEPS:
+                median, p90 = values[f"{key}_{step}"] or (None, None)
+                result[key][step] = Times(values[f"{key}_{step}_count"], to_days(median), to_days(p90))
+        return result
 
     def _percentiles_by_offset(self):
         """Continuous percentiles from the one or two ordered values around each rank."""
@@ -352,8 +351,20 @@ class Statistics:
 
     def count_by(self, field):
         """{value: complaints received in the period} for one column."""
-        rows = self.received_in(self.period).values_list(field).annotate(n=Count("pk")).order_by()
-        return dict(rows)
+        return self._breakdowns[field]
+
+    @cached_property
+    def _breakdowns(self):
+        # Two GROUP BYs instead of five: columns grouped so that their combinations stay few.
+        counts = {}
+        for columns in (("category_id", "service_id"), ("channel", "outcome", "status")):
+            rows = self.received_in(self.period).values_list(*columns).annotate(n=Count("pk")).order_by()
+            for column in columns:
+                counts[column] = {}
+            for *values, n in rows:
+                for column, value in zip(columns, values):
+                    counts[column][value] = counts[column].get(value, 0) + n
+        return counts
 
     def by_category(self):
         """[(category, level, count)] macro-categories each followed by their sub-categories.
@@ -417,52 +428,61 @@ class Statistics:
     # -- time series --------------------------------------------------------------------------
 
     def monthly(self):
-        """One dict per month of the period: received, taken in charge, answered, closed, open at end."""
+        """One dict per month of the period: received, taken in charge, answered, closed, open at end.
+
+        One query: only complaints that can have an event in the period (received before its end,
+        not closed before its start), each event's month counted when the event falls in the period.
+        """
         start, end = self.period.bounds()
-        series = {"received": self._bucketed("received_at", TruncMonth, start, end)}
-        for name, field in EVENT_FIELDS.items():
-            series[name] = self._bucketed(field, TruncMonth, start, end)
-        before = self.complaints().aggregate(
-            received=Count("pk", filter=Q(received_at__lt=start)), closed=Count("pk", filter=Q(closed_at__lt=start))
-        )
-        return self._with_open_at_end(self.period.months(), series, before)
+
+        def in_period(field):
+            return Case(When(Q(**{f"{field}__gte": start, f"{field}__lt": end}), then=F(field)))
+
+        complaints = self.complaints().filter(Q(received_at__lt=end), Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+        # Those received before the start are exactly the ones still open at the start.
+        open_at_start = Case(When(received_at__lt=start, then=Value(1)), default=Value(0))
+        series, flags = self._series(complaints, TruncMonth, in_period, open_at_start=open_at_start)
+        return self._with_open_at_end(self.period.months(), series, flags["open_at_start"])
 
     def yearly(self):
         """One dict per year, from the first year with complaints to the period's (or this) year."""
-        series = {"received": self._bucketed("received_at", TruncYear)}
-        for name, field in EVENT_FIELDS.items():
-            series[name] = self._bucketed(field, TruncYear)
+        series, _flags = self._series(self.complaints(), TruncYear, F)
         if not series["received"]:
             return []
         first = min(series["received"]).year
         last = max(self.period.end.year, self.today.year, *(d.year for s in series.values() for d in s))
         years = [datetime.date(year, 1, 1) for year in range(first, last + 1)]
-        return self._with_open_at_end(years, series, {"received": 0, "closed": 0})
+        return self._with_open_at_end(years, series, 0)
 
-    def _bucketed(self, field, trunc, start=None, end=None):
-        complaints = self.complaints().filter(**{f"{field}__isnull": False})
-        if start is not None:
-            complaints = complaints.filter(**{f"{field}__gte": start, f"{field}__lt": end})
-        rows = (
-            complaints.annotate(bucket=trunc(field, tzinfo=site_timezone()))
-            .values_list("bucket")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        return {as_local_date(bucket): n for bucket, n in rows}
+    def _series(self, complaints, trunc, wrap, **flags):
+        """({event: {bucket: count}}, {flag: count}) in one GROUP BY over the four event times."""
+        fields = {"received": "received_at", **EVENT_FIELDS}
+        buckets = {f"bucket_{name}": trunc(wrap(field), tzinfo=site_timezone()) for name, field in fields.items()}
+        flags = {f"flag_{name}": flag for name, flag in flags.items()}
+        rows = complaints.annotate(**buckets, **flags).values_list(*buckets, *flags).annotate(n=Count("pk")).order_by()
+        series = {name: {} for name in fields}
+        totals = {name.removeprefix("flag_"): 0 for name in flags}
+        # Rows are combinations of months (or years), a few hundred at most whatever the number of complaints.
+        for *values, n in rows:
+            for name, value in zip(fields, values):
+                if value is not None:
+                    day = as_local_date(value)
+                    series[name][day] = series[name].get(day, 0) + n
+            for name, value in zip(totals, values[len(fields) :]):
+                totals[name] += n * value
+        return series, totals
 
     @staticmethod
-    def _with_open_at_end(buckets, series, before):
-        # Closing follows receipt, so open at an instant = received before it − closed before it.
-        received, closed = before["received"], before["closed"]
+    def _with_open_at_end(buckets, series, open_at_start):
+        # Closing follows receipt: open at the end of a bucket = open at the start + received − closed.
+        still_open = open_at_start
         rows = []
         for bucket in buckets:
             row = {"bucket": bucket}
             for name, counts in series.items():
                 row[name] = counts.get(bucket, 0)
-            received += row["received"]
-            closed += row["closed"]
-            row["open_at_end"] = received - closed
+            still_open += row["received"] - row["closed"]
+            row["open_at_end"] = still_open
             rows.append(row)
         return rows
 
