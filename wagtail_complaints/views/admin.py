@@ -84,6 +84,14 @@ class ComplaintIndexView(generic.IndexView):
             self.search_fields = [f for f in self.search_fields if f not in PERSONAL_FIELDS]
             self.list_export = [f for f in self.list_export if f not in PERSONAL_FIELDS]
 
+    def search_queryset(self, queryset):
+        # A typed or pasted reference is found through its unique index, not by scanning every text.
+        query = self.search_query.strip()
+        by_reference = queryset.filter(reference__in={query, query.upper()})
+        if query and by_reference.exists():
+            return by_reference
+        return super().search_queryset(queryset)
+
     def get_base_queryset(self):
         return (
             super()
