@@ -235,3 +235,22 @@ def test_filters(data):
 
     other_site = Site.objects.create(hostname="other.example", root_page=Site.objects.get().root_page)
     assert statistics(site=other_site).summary()["current"]["received"] == 0
+
+
+def test_long_ranges_group_by_month_and_agree_with_the_short_ones(data):
+    # Over 36 months the months come from one GROUP BY on truncated dates instead of conditional counts.
+    long = {row["bucket"]: row for row in statistics(Period(datetime.date(2023, 1, 1), datetime.date(2026, 6, 30))).monthly()}
+    assert len(long) == 42
+    short = statistics(Period.year(2025)).monthly()
+    for row in short:
+        assert long[row["bucket"]] == row
+    assert long[datetime.date(2024, 11, 1)]["received"] == 1 and long[datetime.date(2026, 1, 1)]["received"] == 1
+    assert long[datetime.date(2026, 6, 1)]["open_at_end"] == 3
+
+
+def test_a_range_of_days_counts_only_its_days(data):
+    # 1-14 February: A (received 1 Feb in Rome, answered on the 4th, closed on the 11th); B answered on the 24th.
+    rows = statistics(Period(datetime.date(2025, 2, 1), datetime.date(2025, 2, 14))).monthly()
+    assert [(r["received"], r["taken_in_charge"], r["answered"], r["closed"], r["open_at_end"]) for r in rows] == [
+        (1, 1, 1, 1, 1)
+    ]
