@@ -17,6 +17,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 setup: $(VENV)/.installed
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo
+	$(MANAGE) load_demo_complaints
 	@echo ""
 	@echo "  Site:            http://127.0.0.1:8000/"
 	@echo "  Complaint form:  http://127.0.0.1:8000/reclami/  (English: /en/complaints/, Spanish: /es/reclamaciones/)"
