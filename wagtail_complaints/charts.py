@@ -33,16 +33,18 @@ def nice_ceiling(value):
 
 def _frame(chart_id, title, description, body, legend="", height=HEIGHT):
     return format_html(
-        '<figure class="wc-chart">'
+        '<figure class="wc-chart" aria-labelledby="{}-title">'
+        '<figcaption class="wc-chart__title" id="{}-title">{}</figcaption>'
         '<svg viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}-title {}-desc" '
         'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>{}</figure>',
+        '<desc id="{}-desc">{}</desc>{}</svg>{}</figure>',
+        chart_id,
+        chart_id,
+        title,
         WIDTH,
         height,
         chart_id,
         chart_id,
-        chart_id,
-        title,
         chart_id,
         description,
         body,
