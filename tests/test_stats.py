@@ -62,7 +62,9 @@ def data(db):
     radiology = Service.objects.create(name="Radiologia")
     cardiology = Service.objects.create(name="Cardiologia")
     complaints = {
-        "A": build(at(2025, 1, 31, 23, 30), waiting, emergency, taken=1, answered=3, closed=10, outcome="upheld", rating=4),
+        "A": build(
+            at(2025, 1, 31, 23, 30), waiting, emergency, taken=1, answered=3, closed=10, outcome="upheld", rating=4
+        ),
         "B": build(
             at(2025, 1, 15, 10), tempi, radiology, "phone", taken=2, answered=40, closed=45,
             outcome="not_upheld", rating=2, reopen_count=1,
@@ -239,7 +241,8 @@ def test_filters(data):
 
 def test_long_ranges_group_by_month_and_agree_with_the_short_ones(data):
     # Over 36 months the months come from one GROUP BY on truncated dates instead of conditional counts.
-    long = {row["bucket"]: row for row in statistics(Period(datetime.date(2023, 1, 1), datetime.date(2026, 6, 30))).monthly()}
+    period = Period(datetime.date(2023, 1, 1), datetime.date(2026, 6, 30))
+    long = {row["bucket"]: row for row in statistics(period).monthly()}
     assert len(long) == 42
     short = statistics(Period.year(2025)).monthly()
     for row in short:

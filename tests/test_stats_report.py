@@ -35,7 +35,7 @@ def test_annual_report_files(data, tmp_path):  # noqa: F811
 
 
 def test_monthly_report_in_italian_and_only_csv(data, tmp_path):  # noqa: F811
-    written = run("--year", "2025", "--month", "2", "--format", "csv", "--output-dir", str(tmp_path), "--language", "it")
+    written = run("--year", "2025", "--month", "2", "--format", "csv", "--output-dir", str(tmp_path), "--language=it")
     assert all(path.endswith(".csv") and "complaints-2025-02-" in path for path in written)
     with open(tmp_path / "complaints-2025-02-summary.csv", encoding="utf-8-sig") as file:
         rows = list(csv.reader(file))

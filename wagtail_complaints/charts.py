@@ -104,7 +104,8 @@ def bar_chart(chart_id, title, description, labels, series):
         for i, value in enumerate(values):
             height = plot_height * (value or 0) / top
             x = LEFT + slot * i + slot * 0.1 + bar * s
-            bars.append((_n(x), _n(HEIGHT - BOTTOM - height), _n(bar), _n(height), PALETTE[s % len(PALETTE)], name, labels[i], value))
+            colour = PALETTE[s % len(PALETTE)]
+            bars.append((_n(x), _n(HEIGHT - BOTTOM - height), _n(bar), _n(height), colour, name, labels[i], value))
     body = format_html(
         "{}{}{}",
         _y_axis(top),
@@ -142,7 +143,8 @@ def line_chart(chart_id, title, description, labels, series):
                 ),
             )
         )
-    body = format_html("{}{}{}", _y_axis(top), format_html_join("", "{}", ((line,) for line in lines)), _x_labels(labels, slot))
+    lines = format_html_join("", "{}", ((line,) for line in lines))
+    body = format_html("{}{}{}", _y_axis(top), lines, _x_labels(labels, slot))
     return _frame(chart_id, title, description, body, _legend(series))
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from .models import Category, Complaint, Outcome, Service
-from .workflow import OPEN_STATES, Status
+from .workflow import OPEN_STATES
 
 # The longest range the screen accepts: keeps month-by-month tables readable and bounded.
 MAX_PERIOD_DAYS = 10 * 366
@@ -437,7 +437,9 @@ class Statistics:
         """
         start, end = self.period.bounds()
         months = self.period.months()
-        complaints = self.complaints().filter(Q(received_at__lt=end), Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+        complaints = self.complaints().filter(
+            Q(received_at__lt=end), Q(closed_at__isnull=True) | Q(closed_at__gte=start)
+        )
         # Those received before the start are exactly the ones still open at the start.
         if len(months) <= MAX_COUNTED_BUCKETS:
             bounds = [
@@ -459,7 +461,8 @@ class Statistics:
         if first is None:
             return []
         first_year = timezone.localtime(first, site_timezone()).year
-        years = [datetime.date(year, 1, 1) for year in range(first_year, max(self.period.end.year, self.today.year) + 1)]
+        last_year = max(self.period.end.year, self.today.year)
+        years = [datetime.date(year, 1, 1) for year in range(first_year, last_year + 1)]
         bounds = [(local_midnight(year), local_midnight(year.replace(year=year.year + 1))) for year in years]
         series, _flags = self._counted_series(self.complaints(), years, bounds)
         return self._with_open_at_end(years, series, 0)

@@ -257,7 +257,8 @@ class DemoComplaints:
         taken = complaint.received_at + datetime.timedelta(hours=rng.lognormvariate(2.5, 1.0))
         if not happens(taken):
             return
-        complaint.status, complaint.taken_in_charge_at, complaint.assigned_to = Status.TAKEN_IN_CHARGE, taken, self.handler
+        complaint.status, complaint.taken_in_charge_at = Status.TAKEN_IN_CHARGE, taken
+        complaint.assigned_to = self.handler
         complaint.events.append((taken, "take_in_charge", self.handler, Status.PENDING, Status.TAKEN_IN_CHARGE, {}))
         if rng.random() < 0.3:
             complaint.events.append((taken + datetime.timedelta(hours=2), "note", self.handler, None, None, {}))
