@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from wagtail_complaints.stats_tables import TABLES
@@ -44,7 +45,7 @@ def test_monthly_report_in_italian_and_only_csv(data, tmp_path):  # noqa: F811
 
 def test_last_month_and_a_range(data, tmp_path):  # noqa: F811
     written = run("--last", "month", "--format", "xlsx", "--output-dir", str(tmp_path))
-    last = datetime.date.today().replace(day=1) - datetime.timedelta(days=1)
+    last = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
     assert written == [str(tmp_path / f"complaints-{last:%Y-%m}.xlsx")]
     written = run("--start", "2025-01-01", "--end", "2025-03-31", "--format", "xlsx", "--output-dir", str(tmp_path))
     assert written == [str(tmp_path / "complaints-2025-01-01_2025-03-31.xlsx")]

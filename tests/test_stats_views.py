@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from wagtail_complaints.models import Category, Complaint, Service
@@ -97,7 +98,7 @@ def test_default_period_is_the_current_year_month_by_month(viewer_client, db):
     response = viewer_client.get(reverse(INDEX))
     assert response.status_code == 200
     period = response.context["period"]
-    assert period.start == datetime.date(datetime.date.today().year, 1, 1) and period.is_year
+    assert period.start == datetime.date(timezone.localdate().year, 1, 1) and period.is_year
     monthly = next(s for s in response.context["sections"] if s["table"].name == "monthly")
     assert len(monthly["rows"]) == 12
 
@@ -130,7 +131,7 @@ def test_bad_input_shows_errors_and_the_default_period(viewer_client, db, params
     response = viewer_client.get(reverse(INDEX), params)
     assert response.status_code == 200
     assert response.context["form"].errors
-    assert response.context["period"].start.year == datetime.date.today().year
+    assert response.context["period"].start.year == timezone.localdate().year
     assert "<script>" not in response.content.decode()
     export = viewer_client.get(table_url("summary"), {**params, "export": "csv"})
     assert export.status_code == 400
