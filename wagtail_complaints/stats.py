@@ -232,7 +232,7 @@ class Statistics:
     # -- the summary figures ------------------------------------------------------------------
 
     def summary(self):
-        """{'current': {...}, 'previous': {...}, 'overdue_now': n}, two queries (plus times)."""
+        """{'current': {...}, 'previous': {...}, 'overdue_now': n}: two queries on PostgreSQL."""
         events = self._event_counts()
         cohorts = self._cohort_counts()
         times = self.response_times()
@@ -255,11 +255,19 @@ class Statistics:
             )
         return self.complaints().aggregate(**counts)
 
-    def _cohort_counts(self):
+    @cached_property
+    def _cohort_values(self):
+        """One pass over the complaints received in both periods: counts, and on PostgreSQL the percentiles."""
         start, _ = self.previous.bounds()
         _, end = self.period.bounds()
         complaints = self.complaints().filter(received_at__gte=start, received_at__lt=end)
         complaints = complaints.annotate(first_answered_on=TruncDate("first_answered_at", tzinfo=site_timezone()))
+        aggregates = self._cohort_aggregates()
+        if connection.vendor == "postgresql":
+            aggregates.update(self._percentile_aggregates())
+        return complaints.aggregate(**aggregates)
+
+    def _cohort_aggregates(self):
         # Due: answered, or past the answer-by date (withdrawn before any answer: left out).
         due = Q(first_answered_at__isnull=False) | (Q(answer_by__lt=self.today) & ~Q(outcome=Outcome.WITHDRAWN))
         aggregates = {}
@@ -280,7 +288,10 @@ class Statistics:
                     f"{key}_average_rating": Avg("rating", filter=cohort),
                 }
             )
-        values = complaints.aggregate(**aggregates)
+        return aggregates
+
+    def _cohort_counts(self):
+        values = self._cohort_values
         result = {}
         for key in ("current", "previous"):
             figures = {name: values[f"{key}_{name}"] for name in (
@@ -305,7 +316,7 @@ class Statistics:
         start, end = period.bounds()
         return Q(received_at__gte=start, received_at__lt=end)
 
-    def _percentiles_in_database(self):
+    def _percentile_aggregates(self):
         aggregates = {}
         for key, period in (("current", self.period), ("previous", self.previous)):
             for step in STEPS:
@@ -313,9 +324,10 @@ class Statistics:
                 duration = duration_since_receipt(STEPS[step])
                 aggregates[f"{key}_{step}_count"] = Count("pk", filter=where)
                 aggregates[f"{key}_{step}"] = PercentileCont(duration, PERCENTILES.values(), filter=where)
-        start, _ = self.previous.bounds()
-        _, end = self.period.bounds()
-        values = self.complaints().filter(received_at__gte=start, received_at__lt=end).aggregate(**aggregates)
+        return aggregates
+
+    def _percentiles_in_database(self):
+        values = self._cohort_values  # computed with the cohort's counts, in the same pass
         result = {}
         for key in ("current", "previous"):
             result[key] = {}
