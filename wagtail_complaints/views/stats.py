@@ -21,6 +21,7 @@ from .. import charts, stats_tables
 from ..models import Category, Channel, Complaint, Service
 from ..stats import MAX_PERIOD_DAYS, Filters, Period, Statistics
 
+
 class StatisticsForm(forms.Form):
     """The period (a year, a month of it, or any range) and the filters, all from the query string."""
 
