@@ -15,6 +15,19 @@ def _clear_cache():
 
 
 @pytest.fixture
+def committing_client(client, django_capture_on_commit_callbacks):
+    """A client whose POSTs run their on-commit work (e-mails) as a real commit would."""
+    post = client.post
+
+    def post_and_commit(*args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return post(*args, **kwargs)
+
+    client.post = post_and_commit
+    return client
+
+
+@pytest.fixture
 def form_page(db):
     return make_form_page()
 

@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+import re
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -52,3 +53,25 @@ def make_complaint(**kwargs):
 
 def page_root():
     return Page.objects.get(depth=1)
+
+
+def complaint_form_data(client, page, **overrides):
+    """A valid submission of `page`'s form, with the submission key the form handed out.
+    An override of None leaves that field out."""
+    response = client.get(page.url)
+    key = re.search(r'name="submission_key" value="([^"]+)"', response.content.decode()).group(1)
+    data = {
+        "category": Category.objects.get(name="Tempi").pk,
+        "service": Service.objects.get_or_create(name="Pronto soccorso")[0].pk,
+        "description": "Ho atteso sei ore al pronto soccorso senza notizie.",
+        "event_date": "2026-11-20",
+        "first_name": "Maria",
+        "last_name": "Rossi",
+        "email": "maria@example.com",
+        "phone": "",
+        "contact_preference": "email",
+        "privacy_accepted": "on",
+        "submission_key": key,
+    }
+    data.update(overrides)
+    return {name: value for name, value in data.items() if value is not None}

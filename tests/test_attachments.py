@@ -1,7 +1,6 @@
 """Attachments: checked by content, kept private, served only to the link holder and operators."""
 
 import io
-import re
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,9 @@ from PIL import Image
 from wagtail_complaints.attachments import clean_name
 
 from wagtail_complaints import actions
-from wagtail_complaints.models import Attachment, Category, Complaint, ComplaintSettings, Message, MessageKind, Service
+from wagtail_complaints.models import Attachment, Complaint, ComplaintSettings, Message, MessageKind
 
+from .factories import complaint_form_data as form_data
 from .factories import make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -47,24 +47,6 @@ def users_with(*codenames, username):
     user = get_user_model().objects.create_user(username, f"{username}@hospital.example", "password")
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     return get_user_model().objects.get(pk=user.pk)
-
-
-def form_data(client, page, **overrides):
-    response = client.get(page.url)
-    key = re.search(r'name="submission_key" value="([^"]+)"', response.content.decode()).group(1)
-    data = {
-        "category": Category.objects.get(name="Tempi").pk,
-        "service": Service.objects.get_or_create(name="Pronto soccorso")[0].pk,
-        "description": "Ho atteso sei ore al pronto soccorso senza notizie.",
-        "first_name": "Maria",
-        "last_name": "Rossi",
-        "email": "maria@example.com",
-        "contact_preference": "email",
-        "privacy_accepted": "on",
-        "submission_key": key,
-    }
-    data.update(overrides)
-    return data
 
 
 def reply_url(complaint):

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from wagtail_complaints.models import Category, ComplaintSettings, Service
 
-from .factories import make_complaint, make_form_page, make_operator
+from .factories import make_complaint, make_form_page
 
 pytestmark = pytest.mark.django_db
 

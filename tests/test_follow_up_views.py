@@ -18,16 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client(client, django_capture_on_commit_callbacks):
-    """A client whose requests run their on-commit work (e-mails) as a real commit would."""
-    post = client.post
-
-    def post_and_commit(*args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return post(*args, **kwargs)
-
-    client.post = post_and_commit
-    return client
+def client(committing_client):
+    return committing_client
 
 
 @pytest.fixture

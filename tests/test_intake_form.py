@@ -1,7 +1,6 @@
 """Patient intake: the complaint form page, through the public pages and e-mails."""
 
 import datetime
-import re
 
 import pytest
 from django.core import mail
@@ -10,43 +9,15 @@ from django.utils import timezone
 
 from wagtail_complaints.models import Category, Complaint, ComplaintFormField, ComplaintSettings, Email, Service
 
+from .factories import complaint_form_data as form_data
 from .factories import make_form_page, make_operator
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client(client, django_capture_on_commit_callbacks):
-    """A client whose requests run their on-commit work (e-mails) as a real commit would."""
-    post = client.post
-
-    def post_and_commit(*args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return post(*args, **kwargs)
-
-    client.post = post_and_commit
-    return client
-
-
-def form_data(client, page, **overrides):
-    """A valid submission, with the submission key the form handed out."""
-    response = client.get(page.url)
-    key = re.search(r'name="submission_key" value="([^"]+)"', response.content.decode()).group(1)
-    data = {
-        "category": Category.objects.get(name="Tempi").pk,
-        "service": Service.objects.get_or_create(name="Pronto soccorso")[0].pk,
-        "description": "Ho atteso sei ore al pronto soccorso senza notizie.",
-        "event_date": "2026-11-20",
-        "first_name": "Maria",
-        "last_name": "Rossi",
-        "email": "maria@example.com",
-        "phone": "",
-        "contact_preference": "email",
-        "privacy_accepted": "on",
-        "submission_key": key,
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+def client(committing_client):
+    return committing_client
 
 
 def test_form_lists_active_categories_with_translated_labels(client, form_page):

@@ -1,32 +1,18 @@
 """A submission costs a fixed number of queries, however many categories, services and complaints exist."""
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from wagtail_complaints.models import Category, Service
 
-from .factories import make_complaint
+from .factories import complaint_form_data, make_complaint
 
 pytestmark = pytest.mark.django_db
 
 
 def submission_queries(client, page):
-    html = client.get(page.url).content.decode()
-    key = re.search(r'name="submission_key" value="([^"]+)"', html).group(1)
-    data = {
-        "category": Category.objects.get(name="Tempi").pk,
-        "service": Service.objects.order_by("pk").first().pk,
-        "description": "Attesa",
-        "first_name": "Maria",
-        "last_name": "Rossi",
-        "email": "maria@example.com",
-        "contact_preference": "email",
-        "privacy_accepted": "on",
-        "submission_key": key,
-    }
+    data = complaint_form_data(client, page, service=Service.objects.order_by("pk").first().pk, description="Attesa")
     with CaptureQueriesContext(connection) as get_queries:
         client.get(page.url)
     with CaptureQueriesContext(connection) as post_queries:

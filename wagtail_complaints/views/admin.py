@@ -21,7 +21,7 @@ from wagtail.log_actions import registry as log_registry
 from wagtail.models import Site
 
 from .. import actions, workflow
-from ..admin_forms import TRANSITION_FORMS, AnswerForm, AssignForm, NoteForm
+from ..admin_forms import TRANSITION_FORMS, AssignForm, NoteForm
 from ..models import AnswerTemplate, ComplaintSettings
 from ..permissions import can_see_personal_data
 
