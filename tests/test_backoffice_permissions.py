@@ -194,6 +194,18 @@ def test_menu_only_shows_what_the_user_can_open(client, handler, administrator, 
     assert reverse("wagtail_complaints_categories:index") not in page
 
 
+def test_viewers_read_the_answers_but_not_the_office_notes(client, viewer, handler, world):
+    complaint = world["complaint"]
+    actions.add_note(complaint, handler, "Nota interna: sentire il primario")
+    actions.answer(complaint, handler, "Risposta al paziente")
+    client.force_login(viewer)
+    page = client.get(reverse("wagtail_complaints:inspect", args=[complaint.pk])).content.decode()
+    assert "Risposta al paziente" in page
+    assert "sentire il primario" not in page
+    client.force_login(handler)
+    assert "sentire il primario" in client.get(reverse("wagtail_complaints:inspect", args=[complaint.pk])).content.decode()
+
+
 def test_viewers_cannot_register_or_edit(client, viewer, world):
     client.force_login(viewer)
     assert denied(client.get(reverse("wagtail_complaints:add")))

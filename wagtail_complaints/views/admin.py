@@ -277,7 +277,8 @@ class ComplaintInspectView(generic.InspectView):
             office=office,
             **days_context(complaint),
             show_personal_data=can_see_personal_data(self.request.user, office),
-            thread=complaint.messages.select_related("author"),
+            # Internal notes are the office's own: the health authority reads the public thread.
+            thread=(complaint.messages if self.can_handle else complaint.messages.public()).select_related("author"),
             history=self.history(),
             transitions=self.transition_forms(bound),
             can_handle=self.can_handle,
