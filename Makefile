@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) example_site/manage.py
 
-.PHONY: demo setup serve test test-postgres browsers benchmark messages clean
+.PHONY: demo setup serve test test-lts browsers benchmark benchmark-stats messages clean
 
 demo: setup serve
 
@@ -44,12 +44,29 @@ browsers:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# The same suite on the Wagtail LTS release, in a venv of its own.
+LTS_VENV := .venv-wagtail-lts
+$(LTS_VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(LTS_VENV)
+	$(LTS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LTS_VENV)/bin/python -m pip install --quiet "wagtail>=7.4,<7.5" -e ".[example,test]"
+	touch $@
+
+test-lts: $(LTS_VENV)/.installed
+	$(LTS_VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
 benchmark: $(VENV)/.test-installed
 	$(PY) benchmarks/submission.py
+
+# The statistics at scale need PostgreSQL: N=1000000 for the full-size run.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+N ?= 10000
+benchmark-stats: $(VENV)/.test-installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/stats.py --n $(N)
 
 messages: $(VENV)/.installed
 	cd wagtail_complaints && ../$(PY) ../example_site/manage.py makemessages -l it -l en -l es --no-obsolete
 	cd wagtail_complaints && ../$(PY) ../example_site/manage.py compilemessages
 
 clean:
-	rm -rf $(VENV) example_site/db.sqlite3 example_site/sent_emails example_site/private_media
+	rm -rf $(VENV) $(LTS_VENV) example_site/db.sqlite3 example_site/sent_emails example_site/private_media

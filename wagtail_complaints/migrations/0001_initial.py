@@ -11,15 +11,18 @@ import wagtail_complaints.models.complaint
 from django.conf import settings
 from django.db import migrations, models
 
+# Wagtail 8 lets a project swap the page model; Wagtail 7.4 has no such setting.
+PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
+
 
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
+        ('wagtailcore', '0097_baselogentry_uuid_action_timestamp_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
+        migrations.swappable_dependency(PAGE_MODEL),
     ]
 
     operations = [
@@ -115,7 +118,7 @@ class Migration(migrations.Migration):
                 ('submission_key', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True)),
                 ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_complaints', to=settings.AUTH_USER_MODEL, verbose_name='assigned to')),
                 ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='wagtail_complaints.category', verbose_name='nature of the complaint')),
-                ('page', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.WAGTAIL_PAGE_MODEL, verbose_name='form page')),
+                ('page', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=PAGE_MODEL, verbose_name='form page')),
                 ('registered_by', models.ForeignKey(blank=True, help_text='The operator who wrote down a complaint received by phone, letter or in person.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='registered_complaints', to=settings.AUTH_USER_MODEL, verbose_name='registered by')),
                 ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='wagtailcore.site', verbose_name='site')),
                 ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='wagtail_complaints.service', verbose_name='service')),
@@ -130,13 +133,13 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ComplaintFormPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=PAGE_MODEL)),
                 ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='introduction')),
                 ('thank_you_text', wagtail.fields.RichTextField(blank=True, help_text='Shown with the reference number once the complaint is filed.', verbose_name='thank-you text')),
                 ('privacy_notice', wagtail.fields.RichTextField(blank=True, verbose_name='privacy notice')),
                 ('privacy_notice_version', models.CharField(default='1', help_text='Change it whenever the notice changes: each complaint records the version accepted.', max_length=100, verbose_name='privacy notice version')),
                 ('categories', modelcluster.fields.ParentalManyToManyField(blank=True, help_text='Leave empty to offer every active category.', to='wagtail_complaints.category', verbose_name='categories offered')),
-                ('privacy_page', models.ForeignKey(blank=True, help_text='A page with the full notice, linked from the form.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.WAGTAIL_PAGE_MODEL, verbose_name='privacy notice page')),
+                ('privacy_page', models.ForeignKey(blank=True, help_text='A page with the full notice, linked from the form.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=PAGE_MODEL, verbose_name='privacy notice page')),
                 ('services', modelcluster.fields.ParentalManyToManyField(blank=True, help_text='Leave empty to offer every active service.', to='wagtail_complaints.service', verbose_name='services offered')),
             ],
             options={
