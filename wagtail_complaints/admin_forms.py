@@ -8,8 +8,6 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,34 +15,10 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateTimeInput
 
 from .models import AnswerTemplate, Category, Channel, Complaint, ComplaintSettings, Operator, Outcome, Service
+from .forms import LabelledChoiceField
 from .permissions import ComplaintPermissionPolicy
 
 OFFLINE_CHANNELS = [choice for choice in Channel.choices if choice[0] != Channel.WEB]
-
-
-def categories():
-    # Each macro-category followed by its sub-categories.
-    return (
-        Category.objects.active()
-        .select_related("parent")
-        .prefetch_related("labels", "parent__labels")
-        .order_by(
-            Coalesce("parent__sort_order", "sort_order"),
-            Coalesce("parent__name", "name"),
-            F("parent").asc(nulls_first=True),
-            "sort_order",
-            "name",
-        )
-    )
-
-
-def services():
-    return Service.objects.active().prefetch_related("labels")
-
-
-class LabelChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.label()
 
 
 # -- transitions ------------------------------------------------------------------------------
@@ -178,8 +152,8 @@ COMPLAINANT_FIELDS = [
 class ComplaintDataForm(WagtailAdminModelForm):
     """Corrects what a complaint is about and who filed it; never its state or its dates."""
 
-    category = LabelChoiceField(label=_("Nature of the complaint"), queryset=Category.objects.none())
-    service = LabelChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
+    category = LabelledChoiceField(label=_("Nature of the complaint"), queryset=Category.objects.none())
+    service = LabelledChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
 
     class Meta:
         model = Complaint
@@ -189,8 +163,8 @@ class ComplaintDataForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         # Keep inactive entries selectable for the complaint that already uses them.
         instance = self.instance
-        self.fields["category"].queryset = categories() | Category.objects.filter(pk=instance.category_id or 0)
-        self.fields["service"].queryset = services() | Service.objects.filter(pk=instance.service_id or 0)
+        self.fields["category"].queryset = Category.objects.for_choices() | Category.objects.filter(pk=instance.category_id or 0)
+        self.fields["service"].queryset = Service.objects.for_choices() | Service.objects.filter(pk=instance.service_id or 0)
         self.fields["email"].help_text = _("Leave empty when the complainant has no e-mail: no e-mails are sent.")
         languages = [(code.split("-")[0], name) for code, name in settings.LANGUAGES]
         if instance.language and instance.language not in dict(languages):
@@ -287,9 +261,9 @@ class OperatorForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         User = get_user_model()
-        self.fields["categories"].queryset = categories()
+        self.fields["categories"].queryset = Category.objects.for_choices()
         self.fields["categories"].label_from_instance = lambda obj: obj.label()
-        self.fields["services"].queryset = services()
+        self.fields["services"].queryset = Service.objects.for_choices()
         self.fields["services"].label_from_instance = lambda obj: obj.label()
         if self.instance.pk:
             # The user of an existing operator does not change; their account is edited under Users.

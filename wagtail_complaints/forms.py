@@ -5,8 +5,7 @@ import secrets
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
@@ -116,8 +115,7 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
         super().__init__(*args, **kwargs)
         from .models import Category, Service
 
-        categories = Category.objects.active().select_related("parent").prefetch_related("labels", "parent__labels")
-        services = Service.objects.active().prefetch_related("labels")
+        categories, services = Category.objects.for_choices(), Service.objects.for_choices()
         if self.page is not None:
             # What the editor chose, or everything when they chose nothing. Reading the few chosen
             # ids first keeps the choice queries simple, which is cheaper than one clever query.
@@ -127,14 +125,7 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
             chosen = list(self.page.services.values_list("pk", flat=True))
             if chosen:
                 services = services.filter(pk__in=chosen)
-        # Sub-categories sit right below their macro-category.
-        self.fields["category"].queryset = categories.filter(Q(parent=None) | Q(parent__is_active=True)).order_by(
-            Coalesce("parent__sort_order", "sort_order"),
-            Coalesce("parent__name", "name"),
-            F("parent").asc(nulls_first=True),
-            "sort_order",
-            "name",
-        )
+        self.fields["category"].queryset = categories
         self.fields["service"].queryset = services
         longest = get_setting("MAX_DESCRIPTION_LENGTH")
         self.fields["description"].max_length = longest

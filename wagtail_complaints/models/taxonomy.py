@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -16,6 +17,28 @@ class LabelledQuerySet(models.QuerySet):
 
     def with_labels(self):
         return self.prefetch_related("labels")
+
+    def for_choices(self):
+        """What a form offers: active entries, with the labels to draw them."""
+        return self.active().with_labels()
+
+
+class CategoryQuerySet(LabelledQuerySet):
+    def for_choices(self):
+        """Active categories under an active macro-category, each macro followed by its subs."""
+        return (
+            self.active()
+            .filter(models.Q(parent=None) | models.Q(parent__is_active=True))
+            .select_related("parent")
+            .prefetch_related("labels", "parent__labels")
+            .order_by(
+                Coalesce("parent__sort_order", "sort_order"),
+                Coalesce("parent__name", "name"),
+                models.F("parent").asc(nulls_first=True),
+                "sort_order",
+                "name",
+            )
+        )
 
 
 class Labelled(ClusterableModel):
@@ -69,6 +92,8 @@ class Category(Labelled):
         related_name="children",
         help_text=_("Leave empty for a macro-category."),
     )
+
+    objects = CategoryQuerySet.as_manager()
 
     panels = [
         FieldPanel("name"),
