@@ -8,8 +8,8 @@ class WagtailComplaintsAppConfig(AppConfig):
     verbose_name = _("Complaints")
     default_auto_field = "django.db.models.BigAutoField"
 
-
     def ready(self):
+        from . import checks  # noqa: F401 (registers the system checks)
         from .permissions import register_signal_handlers
 
         register_signal_handlers()

@@ -1,5 +1,7 @@
 """Project-wide settings of the app, read when used (so override_settings works in tests)."""
 
+import os
+
 from django.conf import settings
 
 DEFAULTS = {
@@ -19,3 +21,12 @@ DEFAULTS = {
 def get_setting(name):
     """WAGTAIL_COMPLAINTS_<NAME> from the Django settings, or our default."""
     return getattr(settings, f"WAGTAIL_COMPLAINTS_{name}", DEFAULTS[name])
+
+
+def private_root():
+    """The attachments' folder: the setting, else BASE_DIR/private_media (BASE_DIR a str or a Path)."""
+    root = get_setting("PRIVATE_ROOT")
+    if root:
+        return os.fspath(root)
+    # Without either, a relative folder; the system check wagtail_complaints.E004 asks for the setting.
+    return os.path.join(os.fspath(getattr(settings, "BASE_DIR", "")), "private_media")

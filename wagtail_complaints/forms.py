@@ -127,6 +127,9 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
                 services = services.filter(pk__in=chosen)
         self.fields["category"].queryset = categories
         self.fields["service"].queryset = services
+        if not self.offers_services():
+            # A hospital that lists no services yet (a fresh install) is not asked about them.
+            del self.fields["service"]
         longest = get_setting("MAX_DESCRIPTION_LENGTH")
         self.fields["description"].max_length = longest
         self.fields["description"].validators.append(MaxLengthValidator(longest))
@@ -144,6 +147,12 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
         site = self.page.get_site() if self.page is not None else None
         return ComplaintSettings.for_site(site) if site else ComplaintSettings()
 
+    def offers_services(self):
+        if self.is_bound and self.data.get(self.add_prefix("service")):
+            return True  # validating the chosen one is enough
+        # Otherwise this is the query that draws the choices: Django reuses its result.
+        return bool(self.fields["service"].queryset)
+
     def clean_website(self):
         if self.cleaned_data.get("website"):
             raise ValidationError(_("This field must stay empty. If you are a person, please clear it and send again."))
@@ -151,6 +160,7 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
 
     def clean(self):
         data = super().clean()
+        data.setdefault("service", None)  # when no service is offered
         if data.get("contact_preference") == ContactPreference.PHONE and not data.get("phone"):
             self.add_error("phone", _("Give us a phone number so we can call you back."))
         if data.get("contact_preference") == ContactPreference.EMAIL and not data.get("email") and "email" not in self.errors:

@@ -16,7 +16,7 @@ Transition bodies only record times and who; messages, the audit trail and e-mai
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, can_proceed, has_transition_perm, transition
+from django_fsm import FSMField, FSMModelMixin, can_proceed, has_transition_perm, transition
 
 
 class Status(models.TextChoices):
@@ -56,7 +56,8 @@ def is_complainant_or_handler(complaint, user):
     return is_complainant(complaint, user) or is_handler(complaint, user)
 
 
-class ComplaintWorkflow(models.Model):
+class ComplaintWorkflow(FSMModelMixin, models.Model):
+    # FSMModelMixin lets refresh_from_db() reload the protected status: Wagtail and host code call it.
     status = FSMField(
         _("state"), max_length=20, choices=Status.choices, default=Status.PENDING, protected=True
     )

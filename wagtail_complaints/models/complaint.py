@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from ..conf import get_setting
+from ..conf import private_root
 from ..workflow import OPEN_STATES, ComplaintWorkflow
 
 
@@ -314,8 +314,7 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
 def private_storage():
     """Attachments' storage: a folder outside MEDIA_ROOT with no public URL."""
-    root = get_setting("PRIVATE_ROOT") or (settings.BASE_DIR / "private_media")
-    return PrivateFileSystemStorage(location=root)
+    return PrivateFileSystemStorage(location=private_root())
 
 
 def attachment_path(instance, filename):
