@@ -283,3 +283,27 @@ def test_demo_operators_get_their_powers_from_their_roles(db):
     assert not users["operatore"].has_perm("wagtail_complaints.add_operator")
     assert users["asl"].has_perm("wagtail_complaints.view_complaint")
     assert not users["asl"].has_perm("wagtail_complaints.change_complaint")
+
+
+def test_the_forms_listing_shows_complaint_pages_only_to_who_may_read_complaints(client, db):
+    from django.contrib.auth import get_user_model
+    from wagtail.models import Site
+
+    from example_site.home.models import ContactFormPage
+
+    from .factories import make_form_page
+
+    make_form_page(title="Complaints office page")
+    Site.objects.get(is_default_site=True).root_page.add_child(
+        instance=ContactFormPage(title="Contact us page", slug="contact-us")
+    )
+    editor = get_user_model().objects.create_user("page-editor", password="x")
+    editor.groups.add(Group.objects.get(name="Editors"))  # Wagtail's own group: edits every page
+    client.force_login(editor)
+    listing = client.get(reverse("wagtailforms:index")).content.decode()
+    assert "Contact us page" in listing
+    assert "Complaints office page" not in listing
+
+    editor.groups.add(Group.objects.get(name=ROLE_GROUPS["viewer"]))
+    listing = client.get(reverse("wagtailforms:index")).content.decode()
+    assert "Complaints office page" in listing

@@ -16,6 +16,18 @@ def register_complaint_log_actions(actions):
     log_formats.register(actions)
 
 
+@hooks.register("filter_form_submissions_for_user")
+def hide_complaint_pages_from_form_submissions(user, editable_forms):
+    # A complaint page's "submissions" are complaints: the Forms listing shows it only to those
+    # who may open them (the default Editors group can edit pages, not read complaints).
+    from .models import ComplaintFormPage
+    from .viewsets import complaint_permission_policy
+
+    if complaint_permission_policy.user_has_permission(user, "view"):
+        return editable_forms
+    return editable_forms.not_type(ComplaintFormPage)
+
+
 @hooks.register("register_admin_urls")
 def register_follow_up_admin_urls():
     # Attachment downloads and re-issuing a patient's private link (follow-up, issue 4).
