@@ -1,10 +1,11 @@
 """The patient's private pages, reached only through the token in their link."""
 
 import datetime
+import functools
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
-from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -32,6 +33,26 @@ SUCCESS = {
 NO_LONGER_POSSIBLE = gettext_lazy(
     "This is no longer possible: the state of your complaint has changed. Here is how it stands now."
 )
+NOTICES = {
+    **{action: ("success", text) for action, text in SUCCESS.items()},
+    "no_longer_possible": ("error", NO_LONGER_POSSIBLE),
+}
+NOTICE_SESSION_KEY = "wagtail_complaints_notice"
+
+
+def leave_notice(request, complaint, key):
+    """A confirmation for the page's next view, shown inline there. Not Django's messages: a site's
+    base template may render them too (shown twice) or never (they surface on another page)."""
+    request.session[NOTICE_SESSION_KEY] = {"complaint": complaint.pk, "notice": key}
+
+
+def take_notice(request, complaint):
+    notice = request.session.get(NOTICE_SESSION_KEY)
+    if not notice or notice.get("complaint") != complaint.pk:
+        return None
+    del request.session[NOTICE_SESSION_KEY]
+    level, text = NOTICES[notice["notice"]]
+    return {"level": level, "text": text}
 
 
 def private_page(view):
@@ -97,12 +118,29 @@ def state_explanation(complaint, thread):
 
 
 def language_links(token):
-    """The same private page in each of the site's languages."""
-    links = []
+    """The same private page in each site language the app speaks and the URLs tell apart."""
+    links, urls = [], set()
     for code, name in settings.LANGUAGES:
+        if not has_catalogue(code):
+            continue
         with translation.override(code):
-            links.append({"code": code, "name": name, "url": reverse("wagtail_complaints_public:follow_up", args=[token])})
-    return links
+            url = reverse("wagtail_complaints_public:follow_up", args=[token])
+        if url not in urls:  # without i18n_patterns every language has the same URL
+            urls.add(url)
+            links.append({"code": code, "name": name, "url": url})
+    return links if len(links) > 1 else []
+
+
+@functools.cache
+def has_catalogue(code):
+    """English is the source language; the others need a catalogue in the app."""
+    language = code.split("-")[0]
+    if language == "en":
+        return True
+    folder = Path(__file__).resolve().parent.parent / "locale"
+    return any(
+        (folder / name / "LC_MESSAGES" / "django.mo").exists() for name in (translation.to_locale(code), language)
+    )
 
 
 def render_page(request, token, complaint, office, bound_form=None, status=200):
@@ -128,6 +166,7 @@ def render_page(request, token, complaint, office, bound_form=None, status=200):
         "reopen_until": reopen_until(complaint, office) if "reopen" in allowed else None,
         "forms": forms,
         "language_links": language_links(token),
+        "notice": take_notice(request, complaint),
     }
     return render(request, "wagtail_complaints/follow_up.html", context, status=status)
 
@@ -148,7 +187,7 @@ def act(request, token, action):
         raise Http404
     office = office_for(request, complaint)
     if action not in allowed_actions(complaint, office):
-        messages.error(request, NO_LONGER_POSSIBLE)
+        leave_notice(request, complaint, "no_longer_possible")
         return redirect("wagtail_complaints_public:follow_up", token)
     form = FORMS[action](request.POST, request.FILES, office=office)
     if not form.is_valid():
@@ -156,9 +195,9 @@ def act(request, token, action):
     try:
         perform(action, complaint, form)
     except (workflow.TransitionNotAllowed, workflow.StaleComplaint):
-        messages.error(request, NO_LONGER_POSSIBLE)
+        leave_notice(request, complaint, "no_longer_possible")
         return redirect("wagtail_complaints_public:follow_up", token)
-    messages.success(request, SUCCESS[action])
+    leave_notice(request, complaint, action)
     return redirect("wagtail_complaints_public:follow_up", token)
 
 
