@@ -8,7 +8,6 @@ from django.test import override_settings
 from django.urls import reverse
 
 from tests import settings as test_settings
-from wagtail_complaints import actions
 
 from .factories import complaint_form_data as form_data
 

@@ -1,8 +1,7 @@
 """The patient's private pages, reached only through the token in their link."""
 
 import datetime
-import functools
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 
 from django.conf import settings
@@ -131,7 +130,7 @@ def language_links(token):
     return links if len(links) > 1 else []
 
 
-@functools.cache
+@cache
 def has_catalogue(code):
     """English is the source language; the others need a catalogue in the app."""
     language = code.split("-")[0]
