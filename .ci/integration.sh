@@ -46,7 +46,8 @@ run_corner() {
   # shellcheck disable=SC2046
   "$venv/bin/python" -m pip install --quiet "$WHEEL" $(corner_pins "$corner")
   "$venv/bin/python" -c 'import django, wagtail, sys; print(f"   Python {sys.version.split()[0]}, Django {django.get_version()}, Wagtail {wagtail.__version__}")'
-  ! "$venv/bin/python" -c 'import example_site' 2>/dev/null || { echo "the wheel installed example_site"; exit 1; }
+  # -I: not from the checkout this script runs in, only what the wheel installed.
+  ! "$venv/bin/python" -I -c 'import example_site' 2>/dev/null || { echo "the wheel installed example_site"; exit 1; }
 
   mkdir -p "$site"
   (cd "$site" && "$venv/bin/wagtail" start hospital . >/dev/null)
