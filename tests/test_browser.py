@@ -81,6 +81,8 @@ class Visit:
         # axe-core arrives as an init script (not a <script> of the page), so the page's CSP
         # stays in force and still reports any violation of its own.
         self.context.add_init_script(path=str(AXE_JS))
+        # A loaded CI machine serves the admin's many assets slowly.
+        self.context.set_default_timeout(120_000)
         self.page = self.context.new_page()
         self.name = name
         self.step = 0
@@ -289,6 +291,7 @@ def test_a_patient_without_javascript_gets_focus_on_errors_and_can_withdraw(brow
 
     complaint = make_complaint()
     page.goto(live_server.url + f"/complaints/{complaint.access_token}/")
+    page.locator(".wc-withdraw summary").click()  # withdrawing hides behind a disclosure
     page.locator("[name=withdraw-confirm]").check()
     with page.expect_navigation():
         page.locator("form[action$='/withdraw/'] button[type=submit]").click()
@@ -298,7 +301,7 @@ def test_a_patient_without_javascript_gets_focus_on_errors_and_can_withdraw(brow
 
 
 def log_in(page, live_server, user):
-    page.goto(live_server.url + "/admin/login/")
+    page.goto(live_server.url + "/admin/login/", wait_until="domcontentloaded")
     page.locator("[name=username]").fill(user.username)
     page.locator("[name=password]").fill("password")
     with page.expect_navigation():
