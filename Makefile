@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) example_site/manage.py
 
-.PHONY: demo setup serve test test-lts test-newest integration browsers benchmark benchmark-stats messages clean
+.PHONY: demo setup serve test test-lts test-newest integration browsers axe bandit benchmark benchmark-stats messages clean
 
 demo: setup serve
 
@@ -43,6 +43,20 @@ browsers:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# axe-core for the accessibility checks in the browser tests: the npm package only (no browser),
+# into a git-ignored folder. The tests find it at $(AXE_JS) (or WC_AXE_JS).
+AXE_VERSION ?= 4.10.3
+AXE_JS := .cache/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE_JS)
+$(AXE_JS):
+	@command -v npm >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
+	npm install --silent --no-save --no-audit --no-fund --prefix .cache/axe axe-core@$(AXE_VERSION)
+
+bandit: $(VENV)/.test-installed
+	$(VENV)/bin/bandit -r wagtail_complaints -q
 
 # The same suite on the Wagtail LTS release, in a venv of its own.
 LTS_VENV := .venv-wagtail-lts

@@ -63,3 +63,12 @@ def complaint(db, category, service):
 
 
 __all__ = ["ComplaintFormPage"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    # Where the browser tests left their screenshots (CI keeps the folder as an artefact).
+    from pathlib import Path
+
+    SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+    if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
+        terminalreporter.write_line(f"Browser screenshots: {SCREENSHOTS}")

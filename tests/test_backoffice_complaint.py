@@ -42,6 +42,8 @@ def transition_url(complaint, name):
 
 def logged_in(client, user):
     client.force_login(user)
+    # As a browser sends it when the operator navigates within the admin (see navigated_here).
+    client.defaults["HTTP_SEC_FETCH_SITE"] = "same-origin"
     return client
 
 

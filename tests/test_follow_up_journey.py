@@ -71,7 +71,7 @@ def test_file_follow_reply_reopen_and_rate(language, form_page, handler_user, dj
     operator = Client()
     operator.force_login(handler_user)
     with commit():
-        inspect = operator.get(reverse("wagtail_complaints:inspect", args=[complaint.pk]))
+        inspect = operator.get(reverse("wagtail_complaints:inspect", args=[complaint.pk]), HTTP_SEC_FETCH_SITE="same-origin")
     assert "ricevuta.pdf" in inspect.content.decode()  # the follow-up panel
     with commit():
         actions.answer(Complaint.objects.get(pk=complaint.pk), handler_user, "Ci scusiamo: abbiamo parlato con il reparto.")

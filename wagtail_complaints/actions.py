@@ -10,7 +10,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from . import workflow
-from .models import Complaint, Message, MessageKind
+from .models import Complaint, Message, MessageKind, Outcome
 from .notifications import notify
 from .workflow import COMPLAINANT, fire
 
@@ -48,18 +48,21 @@ def _transition(complaint, name, by, expected_status=None, **kwargs):
 
 
 @transaction.atomic
-def take_in_charge(complaint, by):
-    complaint, states = _transition(complaint, "take_in_charge", by, expected_status=complaint.status)
+def take_in_charge(complaint, by, expected_status=None):
+    if expected_status is None:
+        expected_status = complaint.status
+    complaint, states = _transition(complaint, "take_in_charge", by, expected_status=expected_status)
     audit(complaint, "take_in_charge", by, **states)
     notify("taken_in_charge", complaint)
     return complaint
 
 
-def open_for(complaint, user):
-    """An operator opens a complaint: logged, and a pending one is taken in charge if they may."""
+def open_for(complaint, user, take_in_charge_pending=True):
+    """An operator opens a complaint: logged, and a pending one is taken in charge if they may
+    (unless the caller says the opening may not change anything, e.g. a link from another site)."""
     with transaction.atomic():
         audit(complaint, "view", user)
-        if complaint.status == workflow.Status.PENDING and workflow.is_handler(complaint, user):
+        if take_in_charge_pending and complaint.status == workflow.Status.PENDING and workflow.is_handler(complaint, user):
             try:
                 return take_in_charge(complaint, user)
             except (workflow.StaleComplaint, workflow.TransitionNotAllowed):
@@ -84,6 +87,9 @@ def answer(complaint, by, body, expected_status=None, by_phone=False, contacted_
 
 @transaction.atomic
 def close(complaint, by, outcome, note="", expected_status=None):
+    if outcome == Outcome.WITHDRAWN:
+        # Only the complainant withdraws (see withdraw()); the office closes with a real outcome.
+        raise workflow.TransitionNotAllowed("close")
     complaint, states = _transition(complaint, "close", by, expected_status=expected_status, outcome=outcome, note=note)
     audit(complaint, "close", by, outcome=outcome, **states)
     notify("closed", complaint)

@@ -17,6 +17,7 @@ from wagtail.admin.widgets import AdminDateTimeInput
 from .models import AnswerTemplate, Category, Channel, Complaint, ComplaintSettings, Operator, Outcome, Service
 from .forms import LabelledChoiceField
 from .permissions import ComplaintPermissionPolicy
+from .validators import add_integrity_validators
 
 OFFLINE_CHANNELS = [choice for choice in Channel.choices if choice[0] != Channel.WEB]
 
@@ -70,7 +71,12 @@ class AnswerForm(TransitionForm):
 
 
 class CloseForm(TransitionForm):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    # Only the complainant withdraws a complaint, from their private page.
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[choice for choice in Outcome.choices if choice[0] != Outcome.WITHDRAWN],
+        error_messages={"invalid_choice": _("Choose one of the listed outcomes: only the complainant can withdraw a complaint.")},
+    )
     note = forms.CharField(
         label=_("Closing note"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -166,6 +172,7 @@ class ComplaintDataForm(WagtailAdminModelForm):
         self.fields["category"].queryset = Category.objects.for_choices() | Category.objects.filter(pk=instance.category_id or 0)
         self.fields["service"].queryset = Service.objects.for_choices() | Service.objects.filter(pk=instance.service_id or 0)
         self.fields["email"].help_text = _("Leave empty when the complainant has no e-mail: no e-mails are sent.")
+        add_integrity_validators(self)
         languages = [(code.split("-")[0], name) for code, name in settings.LANGUAGES]
         if instance.language and instance.language not in dict(languages):
             languages.append((instance.language, instance.language))
@@ -194,12 +201,6 @@ class RegisterComplaintForm(ComplaintDataForm):
         super().__init__(*args, **kwargs)
         self.site = site
         self.fields["received_at"].initial = timezone.now
-
-    def clean_received_at(self):
-        received_at = self.cleaned_data["received_at"]
-        if received_at > timezone.now() + datetime.timedelta(minutes=5):
-            raise forms.ValidationError(_("A complaint cannot be received in the future."))
-        return received_at
 
     def save(self, commit=True):
         complaint = super().save(commit=False)

@@ -7,10 +7,12 @@ from django.conf import settings
 DEFAULTS = {
     # Where attachments live: outside MEDIA_ROOT, never served by the web server directly.
     "PRIVATE_ROOT": None,
-    # Public form: submissions allowed per IP address (django-ratelimit rate syntax).
+    # Public form: accepted submissions (and bot hits) per IP address (django-ratelimit rate syntax).
     "SUBMIT_RATE": "10/h",
-    # Follow-up pages: requests allowed per IP address.
+    # Follow-up pages: requests to one private link from one IP address.
     "FOLLOW_UP_RATE": "60/m",
+    # Follow-up pages: links that open nothing, per IP address (someone guessing).
+    "UNKNOWN_LINK_RATE": "30/m",
     # Longest description a patient may type, in characters.
     "MAX_DESCRIPTION_LENGTH": 10000,
     # How often a failed e-mail is retried, and the waits between attempts (seconds).

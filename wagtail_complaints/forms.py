@@ -12,6 +12,7 @@ from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 from .attachments import AttachmentsFieldMixin
 from .conf import get_setting
 from .models.complaint import ContactPreference
+from .validators import add_integrity_validators
 
 EXTRA_PREFIX = "extra_"
 
@@ -133,6 +134,7 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
         longest = get_setting("MAX_DESCRIPTION_LENGTH")
         self.fields["description"].max_length = longest
         self.fields["description"].validators.append(MaxLengthValidator(longest))
+        add_integrity_validators(self)
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         if not self.is_bound:
             self.initial.setdefault("submission_key", secrets.token_urlsafe(24))

@@ -1,24 +1,91 @@
-"""Per-IP limits on the public views, counted in the shared cache (django-ratelimit)."""
+"""Limits on the public views, counted in the shared cache (django-ratelimit).
+
+Each limit counts only what it must stop, so people sharing one address (a hospital's Wi-Fi, a
+family's router) do not lock each other out: accepted submissions and bot hits, not a patient's
+attempts to fix a form; requests to one private link from one address, not every patient's.
+"""
+
+import hashlib
+import math
 
 from django.utils.translation import gettext_lazy as _
-from django_ratelimit.core import is_ratelimited
+from django.utils.translation import ngettext
+from django_ratelimit.core import get_usage
 
 from .conf import get_setting
 
-TOO_MANY_MESSAGE = _(
-    "We have received many requests from your connection in a short time. "
-    "Nothing you typed is lost: please wait a few minutes and send again, "
-    "or call the office if it is urgent."
-)
+SUBMIT_GROUP = "wagtail_complaints.submit"
+FOLLOW_UP_GROUP = "wagtail_complaints.follow_up"
+UNKNOWN_LINK_GROUP = "wagtail_complaints.unknown_link"
 
 
-def submission_limited(request):
-    return is_ratelimited(
-        request, group="wagtail_complaints.submit", key="ip", rate=get_setting("SUBMIT_RATE"), increment=True
-    )
+class Limit:
+    """Whether a counter is full, and for how many seconds it stays so.
+
+    A counted request is refused past the limit; a look without counting (`peek`) already when
+    the next one would pass it.
+    """
+
+    def __init__(self, usage, peek=False):
+        self.usage = usage
+        self.peek = peek
+
+    def __bool__(self):
+        if not self.usage:
+            return False
+        if self.peek:
+            return self.usage["count"] >= self.usage["limit"]
+        return self.usage["should_limit"]
+
+    @property
+    def seconds_left(self):
+        return max(int(self.usage["time_left"]), 1) if self.usage else 0
+
+    @property
+    def wait(self):
+        return wait_text(self.seconds_left)
 
 
-def follow_up_limited(request):
-    return is_ratelimited(
-        request, group="wagtail_complaints.follow_up", key="ip", rate=get_setting("FOLLOW_UP_RATE"), increment=True
-    )
+def wait_text(seconds):
+    """'1 minute', '45 minutes', '2 hours': the longest the person must wait, rounded up."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes <= 90:
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    hours = math.ceil(minutes / 60)
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+
+
+def _usage(request, group, rate_setting, key="ip", increment=False):
+    return get_usage(request, group=group, key=key, rate=get_setting(rate_setting), increment=increment)
+
+
+def submission_limit(request):
+    """The address's count of accepted (or bot) submissions; nothing is counted by looking."""
+    return Limit(_usage(request, SUBMIT_GROUP, "SUBMIT_RATE"), peek=True)
+
+
+def count_submission(request):
+    _usage(request, SUBMIT_GROUP, "SUBMIT_RATE", increment=True)
+
+
+def follow_up_limit(request, token):
+    """Counts this request to this private link from this address."""
+    # One counter per link (the group) and address (the key); django-ratelimit hashes both.
+    link = hashlib.sha256(token.encode()).hexdigest()[:32]
+    return Limit(_usage(request, f"{FOLLOW_UP_GROUP}.{link}", "FOLLOW_UP_RATE", increment=True))
+
+
+def unknown_link_limit(request):
+    """Whether this address has tried too many links that open nothing (guessing)."""
+    return Limit(_usage(request, UNKNOWN_LINK_GROUP, "UNKNOWN_LINK_RATE"), peek=True)
+
+
+def count_unknown_link(request):
+    _usage(request, UNKNOWN_LINK_GROUP, "UNKNOWN_LINK_RATE", increment=True)
+
+
+def too_many_message(limit):
+    return _(
+        "We have received many complaints from your connection in a short time. Nothing you typed "
+        "is lost: please send again in %(wait)s, or call the office if it is urgent."
+    ) % {"wait": limit.wait}

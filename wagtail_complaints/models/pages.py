@@ -16,6 +16,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page, Site
 
 from .. import ratelimits
+from ..http import private_response
 from ..forms import ComplaintFormBuilder
 from .complaint import Complaint
 from .settings import ComplaintSettings
@@ -99,13 +100,20 @@ class ComplaintFormPage(FormMixin, Page):
             return self.render_form(request, self.get_form(user=request.user, request=request))
 
         form = self.get_form(request.POST, request.FILES, user=request.user, request=request)
-        if ratelimits.submission_limited(request):
-            form.add_error(None, ratelimits.TOO_MANY_MESSAGE)
-            return self.render_form(request, form, status=429)
+        limit = ratelimits.submission_limit(request)
+        if limit:
+            form.add_error(None, ratelimits.too_many_message(limit))
+            response = self.render_form(request, form, status=429)
+            response["Retry-After"] = str(limit.seconds_left)
+            return response
         if not form.is_valid():
+            if form.has_error("website"):
+                ratelimits.count_submission(request)  # a bot: counted like a submission
             return self.render_form(request, form)
 
         complaint = self.process_form_submission(form)
+        if not getattr(complaint, "replayed", False):
+            ratelimits.count_submission(request)
         return self.render_landing_page(request, complaint)
 
     def render_form(self, request, form, status=200):
@@ -114,7 +122,11 @@ class ComplaintFormPage(FormMixin, Page):
         return TemplateResponse(request, self.get_template(request), context, status=status)
 
     def process_form_submission(self, form):
-        """Save the complaint in one transaction; a replayed form gets the complaint it made."""
+        """Save the complaint in one transaction; a replayed form gets the complaint it made.
+
+        A replay (double click, back and resend, a shared kiosk) is marked `replayed`, so the
+        page tells only that it arrived, never today's private link or the address.
+        """
         key = form.cleaned_data["submission_key"]
         try:
             with transaction.atomic():
@@ -123,10 +135,11 @@ class ComplaintFormPage(FormMixin, Page):
                 form.save_attachments(complaint)
                 self.notify(complaint)
         except IntegrityError:
-            # The same form sent twice (double click, back and resend): the first one saved it.
+            # The same form sent twice: the first one saved it.
             existing = Complaint.objects.filter(submission_key=key).first()
             if existing is None:
                 raise
+            existing.replayed = True
             return existing
         return complaint
 
@@ -162,7 +175,11 @@ class ComplaintFormPage(FormMixin, Page):
         context = self.get_context(request)
         context["complaint"] = form_submission
         context["form_submission"] = form_submission
-        return TemplateResponse(request, self.get_landing_page_template(request), context)
+        context["replayed"] = getattr(form_submission, "replayed", False)
+        response = TemplateResponse(request, self.get_landing_page_template(request), context)
+        # The page shows the private link: never stored, indexed, or named to another site.
+        private_response(response)
+        return response
 
     # -- the Forms admin lists our pages; point it at the complaints instead ------------------
 

@@ -24,6 +24,7 @@ from .. import actions, workflow
 from ..admin_forms import TRANSITION_FORMS, AssignForm, NoteForm
 from ..models import AnswerTemplate, ComplaintSettings
 from ..permissions import can_see_personal_data
+from ..spreadsheets import SafeCSVExportMixin
 
 TRANSITION_LABELS = {
     "take_in_charge": gettext_lazy("Take in charge"),
@@ -73,7 +74,7 @@ class DaysLeftColumn(Column):
         return {**super().get_cell_context_data(instance, parent_context), **days_context(instance)}
 
 
-class ComplaintIndexView(generic.IndexView):
+class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
     any_permission_required = ["view"]
 
     def setup(self, request, *args, **kwargs):
@@ -203,6 +204,15 @@ class ComplaintLogUserColumn(LogEntryUserColumn):
 
 # -- the complaint screen ---------------------------------------------------------------------
 
+# Sec-Fetch-Site of a navigation the operator made: from the admin itself, or typed, bookmarked,
+# or opened from an e-mail ("none"). Browsers that send no header are treated as cross-site.
+OWN_NAVIGATIONS = {"same-origin", "same-site", "none"}
+
+
+def navigated_here(request):
+    return request.headers.get("Sec-Fetch-Site") in OWN_NAVIGATIONS
+
+
 
 class ComplaintInspectView(generic.InspectView):
     """Everything about one complaint, and the forms for what this user may do now."""
@@ -225,9 +235,10 @@ class ComplaintInspectView(generic.InspectView):
             raise Http404 from None
 
     def get(self, request, *args, **kwargs):
-        # Opening the screen is logged; a handler opening a pending complaint takes it in charge.
+        # Opening the screen is logged; a handler opening a pending complaint takes it in charge,
+        # but only when they navigated here themselves: a link on another site changes nothing.
         previous = self.object.status
-        self.object = actions.open_for(self.object, request.user)
+        self.object = actions.open_for(self.object, request.user, take_in_charge_pending=navigated_here(request))
         if previous != self.object.status:
             self.object = self.get_object()
             messages.success(request, _("You have taken this complaint in charge; the complainant has been told."))

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import actions
 from ..attachments import attachment_response
@@ -14,6 +14,7 @@ VIEW_PERMISSION = "wagtail_complaints.view_complaint"
 HANDLE_PERMISSION = "wagtail_complaints.change_complaint"
 
 
+@require_safe
 def attachment(request, pk):
     """An attachment, for operators allowed to see complaints; never from a public URL."""
     if not request.user.has_perm(VIEW_PERMISSION):

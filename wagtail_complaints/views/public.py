@@ -11,14 +11,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import actions, ratelimits, workflow
 from ..attachments import attachment_response
 from ..follow_up_forms import FORMS
+from ..http import private_response
 from ..models import Attachment, Complaint, ComplaintSettings, Outcome
 from ..models.complaint import PUBLIC_MESSAGE_KINDS
 from ..workflow import COMPLAINANT, Status
@@ -55,27 +55,35 @@ def take_notice(request, complaint):
 
 
 def private_page(view):
-    """Rate-limited per IP, never cached, never indexed, and no token leaking through Referer."""
+    """Rate-limited per link and address, answering GET and HEAD (POST where the view says),
+    with the headers of `http.private_response`."""
 
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
-        if ratelimits.follow_up_limited(request):
-            response = render(request, "wagtail_complaints/too_many_requests.html", status=429)
+        limit = ratelimits.unknown_link_limit(request) or ratelimits.follow_up_limit(request, token)
+        if limit:
+            response = render(request, "wagtail_complaints/too_many_requests.html", {"wait": limit.wait}, status=429)
+            response["Retry-After"] = str(limit.seconds_left)
         else:
-            response = view(request, token, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        add_never_cache_headers(response)
-        return response
+            try:
+                response = view(request, token, *args, **kwargs)
+            except UnknownLink:
+                ratelimits.count_unknown_link(request)
+                raise Http404 from None
+        return private_response(response)
 
     return wrapper
+
+
+class UnknownLink(Http404):
+    """A token that opens nothing: counted against the address, then a plain 404."""
 
 
 def get_complaint_or_404(request, token):
     """The complaint behind a token; any bad token gets the same plain 404."""
     complaint = Complaint.objects.for_access_token(token).select_related("category__parent", "service", "site").first()
     if complaint is None:
-        raise Http404
+        raise UnknownLink
     return complaint
 
 
@@ -171,7 +179,7 @@ def render_page(request, token, complaint, office, bound_form=None, status=200):
 
 
 @private_page
-@require_GET
+@require_safe
 def follow_up(request, token):
     complaint = get_complaint_or_404(request, token)
     return render_page(request, token, complaint, office_for(request, complaint))
@@ -215,7 +223,7 @@ def perform(action, complaint, form):
 
 
 @private_page
-@require_GET
+@require_safe
 def attachment(request, token, pk):
     """A file of the complaint or of a public message, only for the holder of the link."""
     complaint = get_complaint_or_404(request, token)

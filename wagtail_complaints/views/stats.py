@@ -19,6 +19,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from .. import charts, stats_tables
 from ..models import Category, Channel, Complaint, Service
+from ..spreadsheets import SafeCSVExportMixin
 from ..stats import MAX_PERIOD_DAYS, Filters, Period, Statistics
 
 
@@ -221,7 +222,7 @@ class StatisticsView(StatisticsAccessMixin, WagtailAdminTemplateMixin, TemplateV
         return context
 
 
-class StatisticsTableView(StatisticsAccessMixin, ReportView):
+class StatisticsTableView(SafeCSVExportMixin, StatisticsAccessMixin, ReportView):
     """One statistics table as a Wagtail report, downloadable as XLSX or CSV (?export=xlsx|csv)."""
 
     paginate_by = None

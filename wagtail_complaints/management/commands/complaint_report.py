@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from wagtail.models import Site
 
 from ... import stats_tables
+from ...spreadsheets import neutralise, xlsx_cell
 from ...stats import Filters, Period, Statistics
 
 FORMATS = ("xlsx", "csv")
@@ -44,13 +45,13 @@ def write_workbook(tables, path):
     for table in tables:
         sheet = workbook.create_sheet(title=str(table.title)[:31])  # Excel's limit
         for row in table_rows(table):
-            sheet.append(row)
+            sheet.append([xlsx_cell(sheet, value) for value in row])
     workbook.save(path)
 
 
 def write_csv(table, path):
     with open(path, "w", newline="", encoding="utf-8-sig") as file:  # the BOM makes Excel read UTF-8
-        csv.writer(file).writerows(table_rows(table))
+        csv.writer(file).writerows([neutralise(value) for value in row] for row in table_rows(table))
 
 
 class Command(BaseCommand):
