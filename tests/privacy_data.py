@@ -5,7 +5,6 @@ from django.core.files.base import ContentFile
 
 from wagtail_complaints import actions
 from wagtail_complaints.models import Attachment, Complaint, Outcome
-from wagtail_complaints.workflow import COMPLAINANT
 
 from .factories import make_complaint
 
@@ -60,4 +59,4 @@ def make_full_complaint(handler, close=True, **fields):
     return Complaint.objects.get(pk=complaint.pk)
 
 
-__all__ = ["COMPLAINANT", "MARKERS", "PDF", "attach", "make_full_complaint"]
+__all__ = ["MARKERS", "PDF", "attach", "make_full_complaint"]
