@@ -182,3 +182,14 @@ def test_each_site_keeps_for_its_own_period(handler, office):
     assert Complaint.objects.get(pk=here.pk).personal_data_removed_at is not None
     assert Complaint.objects.get(pk=there.pk).personal_data_removed_at is None
     assert mail.outbox == []  # nobody is e-mailed about it
+
+
+def test_an_anonymised_complaint_gets_no_new_private_link(client, handler, complaints):
+    call_command("apply_complaint_retention", stdout=io.StringIO())
+    complaint = Complaint.objects.get(pk=complaints["old"][0].pk)
+    client.force_login(handler)
+    content = client.get(reverse("wagtail_complaints:inspect", args=[complaint.pk])).content.decode()
+    assert "Re-issue the private link" not in content
+    response = client.post(reverse("wagtail_complaints_followup:reissue_link", args=[complaint.pk]))
+    assert response.status_code == 404
+    assert Complaint.objects.get(pk=complaint.pk).access_nonce == complaint.access_nonce

@@ -32,7 +32,8 @@ def reissue_link(request, pk):
     """Revoke the patient's private link and e-mail them a new one (e.g. a forwarded link)."""
     if not request.user.has_perm(HANDLE_PERMISSION):
         raise PermissionDenied
-    complaint = get_object_or_404(Complaint, pk=pk)
+    # An anonymised complaint has nobody to give a link to.
+    complaint = get_object_or_404(Complaint, pk=pk, personal_data_removed_at__isnull=True)
     actions.reissue_link(complaint, request.user)
     if complaint.email:
         messages.success(request, _("The old private link no longer works. We have e-mailed the new one to the complainant."))
