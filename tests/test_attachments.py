@@ -197,7 +197,7 @@ def test_stored_unknown_types_are_served_as_octet_stream(client, complaint):
     assert response["Content-Disposition"].startswith("attachment;")
 
 
-def test_admin_download_needs_view_complaint(complaint):
+def test_admin_download_needs_view_complaint_and_personal_data(complaint):
     attachment = Attachment(complaint=complaint, original_name="referto.pdf", content_type="application/pdf", size=len(PDF))
     attachment.file.save("referto.pdf", SimpleUploadedFile("referto.pdf", PDF), save=True)
     url = reverse("wagtail_complaints_followup:attachment", args=[attachment.pk])
@@ -209,9 +209,14 @@ def test_admin_download_needs_view_complaint(complaint):
     outsider.force_login(users_with("access_admin", username="editor"))
     assert outsider.get(url).status_code in (302, 403)
 
+    # Issue 15: files are personal data; a viewer the office does not allow finds nothing.
     viewer = Client()
     viewer.force_login(users_with("access_admin", "view_complaint", username="asl"))
-    response = viewer.get(url)
+    assert viewer.get(url).status_code == 404
+
+    handler = Client()
+    handler.force_login(users_with("access_admin", "view_complaint", "view_personal_data", username="urp"))
+    response = handler.get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"

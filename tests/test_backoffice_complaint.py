@@ -73,7 +73,9 @@ def test_viewer_opening_changes_nothing_and_hides_personal_data(client, viewer, 
     assert fresh(complaint).status == Status.PENDING
     assert mail.outbox == []
     content = response.content.decode()
-    assert complaint.description in content
+    # Issue 15: the description is the complainant's own words, hidden like the other texts.
+    assert complaint.description not in content
+    assert complaint.category.label() in content
     assert complaint.email not in content
     assert complaint.last_name not in content
     # Viewers get no forms to change anything.

@@ -174,14 +174,18 @@ def test_answers_in_email_off_keeps_texts_out_of_emails(client, complaint, handl
         assert "diabetologico" not in message.body and "diabetologico" not in message.alternatives[0][0]
 
 
-def test_answers_in_email_on_carries_the_reply_escaped(client, complaint, handler_user, commit):
+def test_answers_in_email_on_carries_the_office_answer_escaped_never_the_reply(client, complaint, handler_user, commit):
+    # Issue 15: what the complainant writes never travels by e-mail, whatever the setting.
     complaint = actions.take_in_charge(complaint, handler_user)
     mail.outbox.clear()
     with commit():
-        client.post(reply_url(complaint), {"reply-body": "<b>Urgente</b> & grazie"})
-    (message,) = mail.outbox
-    assert "<b>Urgente</b> & grazie" in message.body
-    assert "&lt;b&gt;Urgente&lt;/b&gt; &amp; grazie" in message.alternatives[0][0]
+        client.post(reply_url(complaint), {"reply-body": "Ho una diagnosi di diabete."})
+        actions.answer(complaint, handler_user, "<b>Urgente</b> & grazie")
+    reply_email, answer_email = mail.outbox
+    assert "diabete" not in reply_email.body and "diabete" not in reply_email.alternatives[0][0]
+    assert "Read it in the admin" in reply_email.body
+    assert "<b>Urgente</b> & grazie" in answer_email.body
+    assert "&lt;b&gt;Urgente&lt;/b&gt; &amp; grazie" in answer_email.alternatives[0][0]
 
 
 # -- failures -----------------------------------------------------------------------------------
@@ -229,9 +233,17 @@ def test_a_failed_email_is_retried_later_when_the_queue_can_wait(complaint, comm
 
 
 def render_panel(complaint, user):
+    # As the complaint screen renders it: the panel shows personal data only when told it may.
+    from wagtail_complaints.permissions import can_see_personal_data_of
+
     return render_to_string(
         "wagtail_complaints/admin/includes/follow_up_panel.html",
-        {"complaint": complaint, "user": user, "perms": PermWrapper(user)},
+        {
+            "complaint": complaint,
+            "user": user,
+            "perms": PermWrapper(user),
+            "show_personal_data": can_see_personal_data_of(user, complaint),
+        },
     )
 
 
@@ -305,11 +317,13 @@ def test_reissue_without_an_email_address_warns_the_operator(handler_user):
     assert not Email.objects.exists()
 
 
-def test_withdrawal_reaches_the_handler_with_the_reason(complaint, handler_user, commit):
+def test_withdrawal_reaches_the_handler_who_reads_the_reason_in_the_admin(complaint, handler_user, commit):
     complaint = actions.take_in_charge(complaint, handler_user)
     with commit():
         actions.withdraw(complaint, COMPLAINANT, "Risolto con il reparto.")
     (message,) = mail.outbox
     assert message.to == [handler_user.email]
     assert "withdrew" in message.subject and complaint.reference in message.subject
-    assert "Risolto con il reparto." in message.body
+    # Issue 15: the complainant's own words stay in the admin.
+    assert "Risolto con il reparto." not in message.body
+    assert links.admin_url(complaint) in message.body

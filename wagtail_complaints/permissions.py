@@ -6,6 +6,7 @@ group of their role (and out of the other two).
 """
 
 from django.contrib.auth.models import Group
+from wagtail.models import Site
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .models import Role
@@ -26,7 +27,7 @@ ADMINISTRATOR_PERMISSIONS = HANDLER_PERMISSIONS + [
     f"wagtail_complaints.{action}_{model}"
     for model in ("operator", "category", "service", "answertemplate")
     for action in ("add", "change", "delete", "view")
-] + ["wagtail_complaints.change_complaintsettings"]
+] + ["wagtail_complaints.change_complaintsettings", "wagtail_complaints.handle_data_requests_complaint"]
 
 # The migration 0003_roles keeps its own frozen copy of this table.
 ROLE_PERMISSIONS = {
@@ -36,6 +37,8 @@ ROLE_PERMISSIONS = {
 }
 
 PERSONAL_DATA_PERMISSION = "wagtail_complaints.view_personal_data"
+# The policy action behind the access and erasure screens (privacy/): administrators only.
+PERSONAL_DATA_REQUESTS_ACTION = "handle_data_requests"
 
 
 def apply_role(user, role):
@@ -66,10 +69,22 @@ class ComplaintPermissionPolicy(ModelPermissionPolicy):
 
 
 def can_see_personal_data(user, office):
-    """Handlers see the complainant; viewers only when the office allows it."""
+    """Whether `user` may read what identifies or describes the person behind a complaint: names and
+    contacts, the texts (description, extra answers, messages, closing note, rating comment),
+    attachments and e-mail recipients. Handlers always; viewers only when the office allows it."""
     if user.has_perm(PERSONAL_DATA_PERMISSION):
         return True
     return bool(office and office.viewers_see_personal_data and user.has_perm("wagtail_complaints.view_complaint"))
+
+
+def can_see_personal_data_of(user, complaint):
+    """`can_see_personal_data` under the settings of the site the complaint was filed on."""
+    from .models import ComplaintSettings
+
+    site = complaint.site or Site.objects.filter(is_default_site=True).first()
+    return can_see_personal_data(user, ComplaintSettings.for_site(site) if site else None)
+
+
 
 
 def sync_operator_role(sender, instance, **kwargs):

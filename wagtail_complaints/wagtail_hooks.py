@@ -79,3 +79,8 @@ def add_complaints_panel(request, panels):
     panel = panel_for(request)
     if panel is not None:
         panels.append(panel)
+
+
+# -- features built on the core (they register their own hooks) ---------------------------------
+
+from .privacy import wagtail_hooks as privacy_hooks  # noqa: E402,F401

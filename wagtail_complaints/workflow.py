@@ -5,7 +5,7 @@
     take_in_charge   pending                            taken_in_charge   handler
     answer           taken_in_charge, awaiting_reply    awaiting_reply    handler
     close            taken_in_charge, awaiting_reply    closed            handler
-    reopen           closed                             awaiting_reply    complainant, handler
+    reopen           closed (personal data kept)        awaiting_reply    complainant, handler
     withdraw         pending, taken_in_charge,          closed            complainant
                      awaiting_reply
 
@@ -56,6 +56,11 @@ def is_complainant_or_handler(complaint, user):
     return is_complainant(complaint, user) or is_handler(complaint, user)
 
 
+def keeps_personal_data(complaint):
+    # Once anonymised (retention or erasure) there is nobody left to answer.
+    return complaint.personal_data_removed_at is None
+
+
 class ComplaintWorkflow(FSMModelMixin, models.Model):
     # FSMModelMixin lets refresh_from_db() reload the protected status: Wagtail and host code call it.
     status = FSMField(
@@ -90,7 +95,13 @@ class ComplaintWorkflow(FSMModelMixin, models.Model):
         self.outcome = outcome
         self.closing_note = note
 
-    @transition(status, Status.CLOSED, Status.AWAITING_REPLY, permission=is_complainant_or_handler)
+    @transition(
+        status,
+        Status.CLOSED,
+        Status.AWAITING_REPLY,
+        permission=is_complainant_or_handler,
+        conditions=[keeps_personal_data],
+    )
     def reopen(self, by, reason=""):
         self.reopen_count += 1
         self.last_reopened_at = timezone.now()

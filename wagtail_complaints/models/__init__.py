@@ -7,6 +7,7 @@ from .complaint import (  # noqa: F401
     Message,
     MessageKind,
     Outcome,
+    PersonalDataRemoval,
     ReferenceCounter,
 )
 from .emails import Email, EmailStatus  # noqa: F401

@@ -37,6 +37,11 @@ class Outcome(models.TextChoices):
     NOT_COMPETENT = "not_competent", _("Not within competence (forwarded)")
 
 
+class PersonalDataRemoval(models.TextChoices):
+    RETENTION = "retention", _("under the retention policy")
+    REQUEST = "request", _("at the complainant's request")
+
+
 class ReferenceCounter(models.Model):
     """The last complaint number given in a year; its row lock serialises concurrent filings."""
 
@@ -166,6 +171,14 @@ class Complaint(ComplaintWorkflow):
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
 
+    # Privacy: set once the personal data are removed (privacy/anonymise.py); the figures stay.
+    personal_data_removed_at = models.DateTimeField(
+        _("personal data removed"), null=True, blank=True, editable=False
+    )
+    personal_data_removed_because = models.CharField(
+        _("why personal data were removed"), max_length=20, choices=PersonalDataRemoval.choices, blank=True, editable=False
+    )
+
     # The private link: the token is derived from this nonce and SECRET_KEY; only its hash is stored.
     access_nonce = models.CharField(max_length=64, editable=False)
     access_token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -189,7 +202,10 @@ class Complaint(ComplaintWorkflow):
             models.Index(fields=["service", "received_at"], name="complaint_service_received"),
             models.Index(fields=["closed_at"], name="complaint_closed_at"),
         ]
-        permissions = [("view_personal_data", _("Can see complainants' personal data"))]
+        permissions = [
+            ("view_personal_data", _("Can see complainants' personal data")),
+            ("handle_data_requests_complaint", _("Can answer complainants' access and erasure requests")),
+        ]
 
     def __str__(self):
         return self.reference
@@ -237,6 +253,10 @@ class Complaint(ComplaintWorkflow):
     @property
     def can_be_emailed(self):
         return bool(self.email)
+
+    @property
+    def keeps_personal_data(self):
+        return self.personal_data_removed_at is None
 
     def save(self, *args, **kwargs):
         if not self.access_nonce:

@@ -26,7 +26,8 @@ class Email(models.Model):
     )
     event = models.CharField(_("event"), max_length=40)
     template = models.CharField(_("template"), max_length=100)
-    recipient = models.EmailField(_("recipient"))
+    # Emptied with the complaint's other personal data (privacy/anonymise.py).
+    recipient = models.EmailField(_("recipient"), blank=True)
     language = models.CharField(_("language"), max_length=10)
     context = models.JSONField(default=dict, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)

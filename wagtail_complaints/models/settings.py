@@ -2,9 +2,30 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+
+class AnswersInEmailStatePanel(HelpPanel):
+    """Says, above the checkbox, which way answers travel now and what it means for health data."""
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if getattr(self.instance, "answers_in_email", True):
+                text = _(
+                    "Now: the office's answers are written in the e-mails, so they stay in the patient's "
+                    "mailbox (and any mail provider's). E-mails never carry the patient's own description, "
+                    "answers to extra questions or files."
+                )
+            else:
+                text = _(
+                    "Now: e-mails only say that there is news and give the private link; every text stays "
+                    "on this site."
+                )
+            self.content = format_html('<p class="help-block help-info">{}</p>', text)
 
 
 @register_setting(icon="warning")
@@ -49,12 +70,27 @@ class ComplaintSettings(BaseSiteSetting):
     answers_in_email = models.BooleanField(
         _("send answers in the e-mail"),
         default=True,
-        help_text=_("Off: e-mails only say there is an answer and give the private link (health data stay on the site)."),
+        help_text=_(
+            "On (what patients expect): the e-mail carries the office's answer, which may contain health "
+            "data, and it stays in the patient's mailbox. Switch it off when answers often carry diagnoses "
+            "or when mailboxes may be shared: e-mails then only say there is an answer and give the "
+            "private link."
+        ),
     )
     viewers_see_personal_data = models.BooleanField(
         _("health-authority viewers see personal data"),
         default=False,
         help_text=_("Off: viewers see complaints without the complainant's name, e-mail and phone."),
+    )
+    keep_personal_data_days = models.PositiveIntegerField(
+        _("keep personal data for (days after closing)"),
+        default=3650,
+        validators=[MinValueValidator(1), MaxValueValidator(36500)],
+        help_text=_(
+            "After that, the retention task removes names, contacts, texts and files of closed "
+            "complaints; the reference, dates, classification and outcome stay for the statistics. "
+            "Default: ten years."
+        ),
     )
     max_attachments = models.PositiveIntegerField(
         _("attachments per message"), default=3, validators=[MaxValueValidator(10)]
@@ -79,7 +115,12 @@ class ComplaintSettings(BaseSiteSetting):
             heading=_("Office"),
         ),
         MultiFieldPanel(
-            [FieldPanel("answers_in_email"), FieldPanel("viewers_see_personal_data")],
+            [
+                AnswersInEmailStatePanel(),
+                FieldPanel("answers_in_email"),
+                FieldPanel("viewers_see_personal_data"),
+                FieldPanel("keep_personal_data_days"),
+            ],
             heading=_("Privacy"),
         ),
         MultiFieldPanel(

@@ -23,7 +23,7 @@ from wagtail.models import Site
 from .. import actions, workflow
 from ..admin_forms import TRANSITION_FORMS, AssignForm, NoteForm
 from ..models import AnswerTemplate, ComplaintSettings
-from ..permissions import can_see_personal_data
+from ..permissions import can_see_personal_data, can_see_personal_data_of
 from ..spreadsheets import SafeCSVExportMixin
 
 TRANSITION_LABELS = {
@@ -35,6 +35,8 @@ TRANSITION_LABELS = {
 }
 
 PERSONAL_FIELDS = ["first_name", "last_name", "email", "phone"]
+# Searching the texts would tell a viewer what a complaint says, or who wrote it.
+PERSONAL_SEARCH_FIELDS = PERSONAL_FIELDS + ["description"]
 
 
 def office_for(complaint_or_request):
@@ -81,8 +83,7 @@ class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
         super().setup(request, *args, **kwargs)
         self.shows_personal_data = can_see_personal_data(request.user, office_for(request))
         if not self.shows_personal_data:
-            # Searching by name would tell a viewer who complained.
-            self.search_fields = [f for f in self.search_fields if f not in PERSONAL_FIELDS]
+            self.search_fields = [f for f in self.search_fields if f not in PERSONAL_SEARCH_FIELDS]
             self.list_export = [f for f in self.list_export if f not in PERSONAL_FIELDS]
 
     def search_queryset(self, queryset):
@@ -287,7 +288,7 @@ class ComplaintInspectView(generic.InspectView):
             complaint=complaint,
             office=office,
             **days_context(complaint),
-            show_personal_data=can_see_personal_data(self.request.user, office),
+            show_personal_data=can_see_personal_data_of(self.request.user, complaint),
             # Internal notes are the office's own: the health authority reads the public thread.
             thread=(complaint.messages if self.can_handle else complaint.messages.public()).select_related("author"),
             history=self.history(),

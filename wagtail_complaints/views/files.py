@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import actions
 from ..attachments import attachment_response
 from ..models import Attachment, Complaint
+from ..permissions import can_see_personal_data_of
 
 VIEW_PERMISSION = "wagtail_complaints.view_complaint"
 HANDLE_PERMISSION = "wagtail_complaints.change_complaint"
@@ -16,10 +18,14 @@ HANDLE_PERMISSION = "wagtail_complaints.change_complaint"
 
 @require_safe
 def attachment(request, pk):
-    """An attachment, for operators allowed to see complaints; never from a public URL."""
+    """An attachment, for operators who may see the complaint's personal data; never from a public URL."""
     if not request.user.has_perm(VIEW_PERMISSION):
         raise PermissionDenied
-    return attachment_response(get_object_or_404(Attachment, pk=pk))
+    attachment = get_object_or_404(Attachment.objects.select_related("complaint__site"), pk=pk)
+    if not can_see_personal_data_of(request.user, attachment.complaint):
+        # Files are personal data: to a viewer they do not exist (not even their names).
+        raise Http404
+    return attachment_response(attachment)
 
 
 @require_POST
@@ -27,7 +33,8 @@ def reissue_link(request, pk):
     """Revoke the patient's private link and e-mail them a new one (e.g. a forwarded link)."""
     if not request.user.has_perm(HANDLE_PERMISSION):
         raise PermissionDenied
-    complaint = get_object_or_404(Complaint, pk=pk)
+    # An anonymised complaint has nobody to give a link to.
+    complaint = get_object_or_404(Complaint, pk=pk, personal_data_removed_at__isnull=True)
     actions.reissue_link(complaint, request.user)
     if complaint.email:
         messages.success(request, _("The old private link no longer works. We have e-mailed the new one to the complainant."))
