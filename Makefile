@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) example_site/manage.py
 
-.PHONY: demo setup serve test test-lts test-newest integration browsers axe bandit benchmark benchmark-stats messages clean
+.PHONY: demo setup serve test test-lts integration browsers axe bandit benchmark benchmark-stats messages clean
 
 demo: setup serve
 
@@ -69,18 +69,6 @@ $(LTS_VENV)/.installed: setup.cfg pyproject.toml
 test-lts: $(LTS_VENV)/.installed
 	$(LTS_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-# The same suite on the newest Django and Wagtail the app supports (Django 6 needs Python 3.12+;
-# the interpreter is found as .ci/integration.sh finds it).
-NEWEST_VENV := .venv-newest
-$(NEWEST_VENV)/.installed: setup.cfg pyproject.toml
-	$$(bash -c '. .ci/find_python.sh && find_python 3.13 3.12') -m venv $(NEWEST_VENV)
-	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(NEWEST_VENV)/bin/python -m pip install --quiet -e ".[example,test]"
-	touch $@
-
-test-newest: $(NEWEST_VENV)/.installed
-	$(NEWEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
-
 # The built wheel in brand-new `wagtail start` sites, on Django 5.2 + Wagtail 7.4 and the newest.
 integration:
 	.ci/integration.sh
@@ -99,4 +87,4 @@ messages: $(VENV)/.installed
 	cd wagtail_complaints && ../$(PY) ../example_site/manage.py compilemessages
 
 clean:
-	rm -rf $(VENV) $(LTS_VENV) $(NEWEST_VENV) example_site/db.sqlite3 example_site/sent_emails example_site/private_media
+	rm -rf $(VENV) $(LTS_VENV) example_site/db.sqlite3 example_site/sent_emails example_site/private_media
