@@ -24,7 +24,7 @@ HANDLER_PERMISSIONS = VIEWER_PERMISSIONS + [
 ]
 ADMINISTRATOR_PERMISSIONS = HANDLER_PERMISSIONS + [
     f"wagtail_complaints.{action}_{model}"
-    for model in ("operator", "category", "service", "answertemplate")
+    for model in ("operator", "category", "service", "answertemplate", "emailwording")
     for action in ("add", "change", "delete", "view")
 ] + ["wagtail_complaints.change_complaintsettings"]
 

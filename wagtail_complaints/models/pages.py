@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib import messages
 from django.db import IntegrityError, models, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,6 +18,8 @@ from wagtail.models import Page, Site
 
 from .. import ratelimits
 from ..forms import ComplaintFormBuilder
+from ..lost_link import SAME_ANSWER as LOST_LINK_ANSWER
+from ..lost_link import LostLinkForm, send_link_again
 from .complaint import Complaint
 from .settings import ComplaintSettings
 
@@ -97,6 +100,8 @@ class ComplaintFormPage(FormMixin, Page):
     def serve(self, request, *args, **kwargs):
         if request.method != "POST":
             return self.render_form(request, self.get_form(user=request.user, request=request))
+        if request.POST.get("form") == LostLinkForm.prefix:
+            return self.serve_lost_link(request)
 
         form = self.get_form(request.POST, request.FILES, user=request.user, request=request)
         if ratelimits.submission_limited(request):
@@ -108,10 +113,24 @@ class ComplaintFormPage(FormMixin, Page):
         complaint = self.process_form_submission(form)
         return self.render_landing_page(request, complaint)
 
-    def render_form(self, request, form, status=200):
+    def render_form(self, request, form, status=200, lost_link_form=None):
         context = self.get_context(request)
         context["form"] = form
+        context["lost_link_form"] = lost_link_form or LostLinkForm()
         return TemplateResponse(request, self.get_template(request), context, status=status)
+
+    def serve_lost_link(self, request):
+        """"Send me my link again": the same answer whether or not reference and e-mail match."""
+        form = LostLinkForm(request.POST)
+        blank_complaint_form = self.get_form(user=request.user, request=request)
+        if not form.is_valid():
+            return self.render_form(request, blank_complaint_form, status=400, lost_link_form=form)
+        if ratelimits.lost_link_limited(request, form.cleaned_data["reference"]):
+            form.add_error(None, ratelimits.TOO_MANY_MESSAGE)
+            return self.render_form(request, blank_complaint_form, status=429, lost_link_form=form)
+        send_link_again(form.cleaned_data["reference"], form.cleaned_data["email"])
+        messages.success(request, LOST_LINK_ANSWER)
+        return redirect(self.get_url(request) + "#lost-link")
 
     def process_form_submission(self, form):
         """Save the complaint in one transaction; a replayed form gets the complaint it made."""

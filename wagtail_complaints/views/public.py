@@ -1,6 +1,5 @@
 """The patient's private pages, reached only through the token in their link."""
 
-import datetime
 from functools import wraps
 
 from django.conf import settings
@@ -60,14 +59,14 @@ def get_complaint_or_404(request, token):
 
 
 def office_for(request, complaint):
-    return ComplaintSettings.for_site(complaint.site) if complaint.site_id else ComplaintSettings.for_request(request)
+    """The site's settings, with the office's texts in the language the page is read in."""
+    office = ComplaintSettings.for_site(complaint.site) if complaint.site_id else ComplaintSettings.for_request(request)
+    return office.in_language()
 
 
 def reopen_until(complaint, office):
     """The last moment the patient may reopen from the link, or None if they cannot."""
-    if complaint.status != Status.CLOSED or not complaint.closed_at or not office.reopen_within_days:
-        return None
-    return complaint.closed_at + datetime.timedelta(days=office.reopen_within_days)
+    return complaint.reopen_until(office.reopen_within_days)
 
 
 def allowed_actions(complaint, office):
@@ -81,6 +80,19 @@ def allowed_actions(complaint, office):
     if complaint.status == Status.CLOSED and complaint.rated_at is None and complaint.outcome != Outcome.WITHDRAWN:
         allowed.add("rate")
     return allowed
+
+
+def state_label(complaint, thread):
+    """The state named from the patient's side: "awaiting reply" would read as "we still owe you"."""
+    if complaint.status == Status.PENDING:
+        return _("Received")
+    if complaint.status == Status.TAKEN_IN_CHARGE:
+        return _("Being looked into")
+    if complaint.status == Status.AWAITING_REPLY:
+        if thread and thread[-1].by_complainant:
+            return _("Your message is with the office")
+        return _("Answered — you can reply")
+    return Status.CLOSED.label
 
 
 def state_explanation(complaint, thread):
@@ -124,6 +136,7 @@ def render_page(request, token, complaint, office, bound_form=None, status=200):
         "token": token,
         "messages_thread": thread,
         "attachments": complaint.attachments.filter(message__isnull=True),
+        "state_label": state_label(complaint, thread),
         "state_explanation": state_explanation(complaint, thread),
         "reopen_until": reopen_until(complaint, office) if "reopen" in allowed else None,
         "forms": forms,
