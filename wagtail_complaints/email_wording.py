@@ -134,7 +134,7 @@ def sample_complaint(site=None):
         site=site,
         category=Category.objects.filter(is_active=True).order_by("sort_order", "name").first(),
         service=Service.objects.filter(is_active=True).order_by("sort_order", "name").first(),
-        first_name=gettext("Maria"),
+        first_name="Maria",
         last_name="Rossi",
         description="…",
         received_at=now - datetime.timedelta(days=10),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import actions, ratelimits, workflow
@@ -85,14 +85,14 @@ def allowed_actions(complaint, office):
 def state_label(complaint, thread):
     """The state named from the patient's side: "awaiting reply" would read as "we still owe you"."""
     if complaint.status == Status.PENDING:
-        return _("Received")
+        return pgettext("state, as the patient reads it", "Received")
     if complaint.status == Status.TAKEN_IN_CHARGE:
-        return _("Being looked into")
+        return pgettext("state, as the patient reads it", "Being looked into")
     if complaint.status == Status.AWAITING_REPLY:
         if thread and thread[-1].by_complainant:
-            return _("Your message is with the office")
-        return _("Answered — you can reply")
-    return Status.CLOSED.label
+            return pgettext("state, as the patient reads it", "Your message is with the office")
+        return pgettext("state, as the patient reads it", "Answered — you can reply")
+    return pgettext("state, as the patient reads it", "Closed")
 
 
 def state_explanation(complaint, thread):
