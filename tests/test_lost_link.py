@@ -33,7 +33,7 @@ def screen(response):
 
 def test_the_form_page_offers_to_send_the_link_again(client, form_page):
     content = client.get(form_page.url).content.decode()
-    assert 'id="lost-link"' in content
+    assert '<details class="wc-action wc-lost-link" id="lost-link">' in content  # folded until needed
     assert 'name="lost_link-reference"' in content and 'name="lost_link-email"' in content
 
 
@@ -42,6 +42,7 @@ def test_a_match_emails_the_same_link_to_the_address_on_file(committing_client, 
     response = ask(committing_client, form_page, f" {filed.reference.lower()} ", "maria.rossi@EXAMPLE.com")
     assert response.status_code == 200
     assert str(SAME_ANSWER) in response.content.decode()
+    assert 'id="lost-link" open' in response.content.decode()  # the answer is not folded away
     [message] = mail.outbox
     assert message.to == ["Maria.Rossi@example.com"]
     assert token in message.body and filed.reference in message.subject

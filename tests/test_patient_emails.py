@@ -266,3 +266,19 @@ def test_the_preview_of_an_invalid_text_says_so(client, administrator):
     client.force_login(administrator)
     url = reverse("wagtail_complaints_email_texts:preview_on_add")
     assert client.post(url, admin_form_data(body="{nope}")).json()["is_valid"] is False
+
+
+@pytest.mark.parametrize("answers_in_email", [True, False])
+def test_the_offices_wording_carries_the_answer_only_where_the_settings_allow(
+    complaint, handler, office, commit, answers_in_email
+):
+    word(template="complainant/answered", subject="{reference}", body="Dear {first_name},\n\n{answer}\n\n{follow_up_link}")
+    office.answers_in_email = answers_in_email
+    office.save()
+    complaint = actions.take_in_charge(complaint, handler)
+    mail.outbox.clear()
+    with commit():
+        actions.answer(complaint, handler, "Abbiamo parlato con il primario.")
+    [message] = mail.outbox
+    assert ("Abbiamo parlato con il primario." in message.body) is answers_in_email
+    assert ("read it with your private link" in message.body) is not answers_in_email
