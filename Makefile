@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) example_site/manage.py
+# `make serve PORT=8011`: the demo, and every link its e-mails carry, follow the port.
+PORT ?= 8000
+export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: demo setup serve test test-lts integration browsers axe bandit benchmark benchmark-stats messages clean
 
@@ -19,9 +22,9 @@ setup: $(VENV)/.installed
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_complaints
 	@echo ""
-	@echo "  Site:            http://127.0.0.1:8000/"
-	@echo "  Complaint form:  http://127.0.0.1:8000/reclami/  (English: /en/complaints/, Spanish: /es/reclamaciones/)"
-	@echo "  Admin:           http://127.0.0.1:8000/admin/"
+	@echo "  Site:            $(WAGTAILADMIN_BASE_URL)/"
+	@echo "  Complaint form:  $(WAGTAILADMIN_BASE_URL)/reclami/  (English: /en/complaints/, Spanish: /es/reclamaciones/)"
+	@echo "  Admin:           $(WAGTAILADMIN_BASE_URL)/admin/"
 	@echo "    administrator  admin / demo-admin"
 	@echo "    handler        operatore / demo-operatore"
 	@echo "    ASL viewer     asl / demo-asl"
@@ -29,7 +32,8 @@ setup: $(VENV)/.installed
 	@echo ""
 
 serve: $(VENV)/.installed
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) serve_demo_at
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 $(VENV)/.test-installed: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[example,test]"

@@ -184,3 +184,20 @@ def test_home_panel_hidden_without_permission(client, db):
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(user)
     assert "My open complaints" not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+# -- exports as the office reads them (issue 16b) ------------------------------------------------
+
+
+def test_exports_write_local_time_to_the_second_and_operators_by_full_name(client, handler, category):
+    handler.first_name, handler.last_name = "Giulia", "Verdi"
+    handler.save()
+    received = datetime.datetime(2026, 7, 1, 8, 5, 30, 123456, tzinfo=datetime.timezone.utc)  # 10:05:30 in Rome
+    make_complaint(category=category, received_at=received, assigned_to=handler)
+    header, row = read_csv(inbox(client, handler, export="csv"))
+    assert row[header.index("Received")] == "2026-07-01 10:05:30"
+    assert row[header.index("Assigned to")] == "Giulia Verdi"
+    workbook = load_workbook(io.BytesIO(b"".join(inbox(client, handler, export="xlsx").streaming_content)))
+    header, row = list(workbook.active.values)
+    assert row[header.index("Received")] == datetime.datetime(2026, 7, 1, 10, 5, 30)
+    assert row[header.index("Assigned to")] == "Giulia Verdi"

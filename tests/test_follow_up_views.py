@@ -67,7 +67,8 @@ def test_page_shows_reference_state_deadline_and_public_thread_only(client, comp
     content = response.content.decode()
     assert response.status_code == 200
     assert complaint.reference in content
-    assert "Awaiting reply" in content or "In attesa di risposta" in content
+    # Named from the patient's side (issue 16): the office has answered, the patient may reply.
+    assert "Answered — you can reply" in content and "Awaiting reply" not in content
     assert "read our answer below" in content or "risposta" in content
     assert complaint.answer_by.strftime("%Y") in content
     assert "La risposta pubblica." in content

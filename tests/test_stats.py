@@ -257,3 +257,31 @@ def test_a_range_of_days_counts_only_its_days(data):
     assert [(r["received"], r["taken_in_charge"], r["answered"], r["closed"], r["open_at_end"]) for r in rows] == [
         (1, 1, 1, 1, 1)
     ]
+
+
+# -- outcomes by the month closed (issue 16b) ---------------------------------------------------
+
+
+def test_outcomes_are_counted_by_the_month_they_were_closed_in(data):
+    from wagtail_complaints.stats_tables import build
+
+    stats = statistics()
+    # F was received in 2024 and closed in January 2025: it counts in 2025; D, E, G are not closed.
+    assert {value: n for value, label, n in stats.closed_by_outcome()} == {
+        "upheld": 1, "partly_upheld": 1, "not_upheld": 1, "withdrawn": 1, "not_competent": 0,
+    }
+    table = build("outcome_months", stats)
+    assert len(table.rows) == 13  # twelve months and the total
+    by_month = {row["month"]: row for row in table.rows}
+    assert (by_month["2025-01"]["partly_upheld"], by_month["2025-01"]["total"]) == (1, 1)
+    assert by_month["2025-02"]["upheld"] == 1  # A: closed 11 Feb in Rome
+    assert (by_month["2025-03"]["not_upheld"], by_month["2025-03"]["withdrawn"]) == (1, 1)
+    assert by_month["2025-06"]["total"] == 0
+    assert by_month["Total"]["total"] == 4
+    closed = {row["value"]: row["closed"] for row in build("closed_outcomes", stats).rows}
+    assert closed["Partly upheld"] == 1
+
+
+def test_outcomes_by_month_closed_follow_the_filters(data):
+    stats = statistics(service=data["radiology"])
+    assert {value: n for value, label, n in stats.closed_by_outcome() if n} == {"partly_upheld": 1, "not_upheld": 1}

@@ -219,3 +219,19 @@ def test_query_count_does_not_grow_with_complaints(viewer_client, db):
     many = _queries_for(viewer_client, 45)  # 50 in all
     assert few == many
     assert few[0] < 60
+
+
+# -- readable charts (issue 16b) ----------------------------------------------------------------
+
+
+def test_chart_labels_are_at_least_12_px_at_desktop_size(viewer_client, data):  # noqa: F811
+    import re
+
+    from wagtail_complaints import charts
+
+    content = viewer_client.get(reverse(INDEX), {"year": 2025}).content.decode()
+    sizes = {int(size) for size in re.findall(r'<svg viewBox="0 0 640 \d+"[^>]* font-size="(\d+)"', content)}
+    assert sizes and min(sizes) >= 12
+    # One SVG unit is one pixel at desktop size: the chart's box is its own width, never wider.
+    css = open("wagtail_complaints/static/wagtail_complaints/stats.css").read()
+    assert f"flex: 1 1 {charts.WIDTH}px" in css and f"max-width: {charts.WIDTH}px" in css

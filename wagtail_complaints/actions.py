@@ -27,6 +27,7 @@ LOG_ACTIONS = {
     "view": "wagtail_complaints.view",
     "register": "wagtail_complaints.register",
     "reissue_link": "wagtail_complaints.reissue_link",
+    "send_link_again": "wagtail_complaints.send_link_again",
     "rate": "wagtail_complaints.rate",
 }
 
@@ -171,6 +172,15 @@ def reissue_link(complaint, by):
     complaint.save(update_fields=["access_nonce", "access_token_hash"])
     audit(complaint, "reissue_link", by)
     notify("link_reissued", complaint)
+    return complaint
+
+
+@transaction.atomic
+def send_link_again(complaint, matched):
+    """Someone asked for the private link with the reference; only a matching address gets it."""
+    audit(complaint, "send_link_again", None, matched=matched)  # whoever asked: no account, maybe not the patient
+    if matched:
+        notify("link_sent_again", complaint)
     return complaint
 
 

@@ -10,6 +10,9 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 
 WIDTH, HEIGHT = 640, 280
+# Text size in the SVG's own units. The chart is never drawn wider than WIDTH pixels and, on a
+# desktop screen, gets a row of at least that width (stats.css): one unit is one pixel there.
+FONT_SIZE = 13
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 56
 # Distinct in lightness too, so they stay apart in grey print and for colour-blind readers.
 PALETTE = ["#1f5f8b", "#e69f00", "#009e73", "#cc79a7"]
@@ -36,7 +39,7 @@ def _frame(chart_id, title, description, body, legend="", height=HEIGHT):
         '<figure class="wc-chart" aria-labelledby="{}-title">'
         '<figcaption class="wc-chart__title" id="{}-title">{}</figcaption>'
         '<svg viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}-title {}-desc" '
-        'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">'
+        'xmlns="http://www.w3.org/2000/svg" font-size="{}" font-family="sans-serif">'
         '<desc id="{}-desc">{}</desc>{}</svg>{}</figure>',
         chart_id,
         chart_id,
@@ -45,6 +48,7 @@ def _frame(chart_id, title, description, body, legend="", height=HEIGHT):
         height,
         chart_id,
         chart_id,
+        FONT_SIZE,
         chart_id,
         description,
         body,
@@ -81,7 +85,7 @@ def _y_axis(top):
 
 def _x_labels(labels, slot):
     # Long series show every n-th label so they never overlap.
-    every = max(1, math.ceil(len(labels) * 40 / (WIDTH - LEFT - RIGHT)))
+    every = max(1, math.ceil(len(labels) * 52 / (WIDTH - LEFT - RIGHT)))
     return format_html_join(
         "",
         '<text x="{}" y="{}" text-anchor="middle" fill="#333">{}</text>',
@@ -159,7 +163,7 @@ def horizontal_bar_chart(chart_id, title, description, labels, values):
     for i, (label, value) in enumerate(zip(labels, values)):
         y = TOP + row_height * i
         width = plot_width * (value or 0) / top
-        short = label if len(label) <= 38 else f"{label[:37]}…"
+        short = label if len(label) <= 32 else f"{label[:31]}…"  # what fits in label_width at FONT_SIZE
         rows.append(
             (label_width - 6, y + 15, short, label_width, y + 4, _n(width), PALETTE[0], label, value)
             + (_n(label_width + width + 4), y + 15, number_format(value or 0))

@@ -13,6 +13,9 @@ DEFAULTS = {
     "FOLLOW_UP_RATE": "60/m",
     # Follow-up pages: links that open nothing, per IP address (someone guessing).
     "UNKNOWN_LINK_RATE": "30/m",
+    # "Send me my link again": requests allowed per IP address, and per reference number.
+    "LOST_LINK_RATE": "5/h",
+    "LOST_LINK_REFERENCE_RATE": "3/h",
     # Longest description a patient may type, in characters.
     "MAX_DESCRIPTION_LENGTH": 10000,
     # How often a failed e-mail is retried, and the waits between attempts (seconds).

@@ -19,6 +19,7 @@ ACTIONS = {
     "register": (_("Register"), _("Registered by an operator")),
     "reissue_link": (_("Re-issue private link"), _("Private link re-issued")),
     "rate": (_("Rating"), _("Rated by the complainant")),
+    "send_link_again": (_("Link requested again"), _("Private link requested again from the complaint form")),
 }
 
 
@@ -44,6 +45,12 @@ class ComplaintLogFormatter(LogFormatter):
             parts.append(str(_("by phone")))
         if log_entry.action.endswith(".assign"):
             parts.append(str(_("to %(user)s")) % {"user": data.get("assigned_to") or _("nobody")})
+        if log_entry.action.endswith(".send_link_again"):
+            parts.append(
+                str(_("with the address on file: link e-mailed"))
+                if data.get("matched")
+                else str(_("with a different e-mail address: nothing sent"))
+            )
         if data.get("actor") == "complainant" and log_entry.action.endswith(".reopen"):
             parts.append(str(_("by the complainant")))
         return " ".join(parts)

@@ -14,7 +14,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .models import Email, Operator
+from . import email_wording
+from .email_wording import EDITABLE_EMAILS
+from .models import Email, EmailWording, Operator
 from .models.settings import ComplaintSettings
 
 
@@ -49,6 +51,7 @@ EVENTS = {
     "complainant_replied": [(assigned_handler, "operator/complainant_replied")],
     "withdrawn": [(assigned_handler, "operator/withdrawn")],
     "link_reissued": [(complainant, "complainant/link_reissued")],
+    "link_sent_again": [(complainant, "complainant/link_sent_again")],
 }
 
 
@@ -92,19 +95,19 @@ def render(email):
     """The message for an outbox row, rendered in the recipient's language."""
     complaint = email.complaint
     site = complaint.site if complaint else None
-    office = ComplaintSettings.for_site(site) if site else ComplaintSettings()
+    office = (ComplaintSettings.for_site(site) if site else ComplaintSettings()).in_language(email.language)
     context = {
         "complaint": complaint,
         "office": office,
         "site": site,
         "email": email,
+        # Sentences that offer reopening appear only while the settings allow it.
+        "reopen_until": complaint.reopen_until(office.reopen_within_days) if complaint else None,
         **email.context,
         **extra_context(email),
     }
     with translation.override(email.language):
-        subject = render_to_string(f"wagtail_complaints/emails/{email.template}_subject.txt", context)
-        text = render_to_string(f"wagtail_complaints/emails/{email.template}.txt", context)
-        html = render_to_string(f"wagtail_complaints/emails/{email.template}.html", context)
+        subject, text, html = render_office_wording(email, context) or render_templates(email, context)
     # A subject is one line: no header injection through names or categories.
     subject = " ".join(subject.split())[:250]
     message = EmailMultiAlternatives(
@@ -115,6 +118,32 @@ def render(email):
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def render_templates(email, context):
+    """(subject, text, html) from the shipped templates."""
+    return tuple(
+        render_to_string(f"wagtail_complaints/emails/{email.template}{suffix}", context)
+        for suffix in ("_subject.txt", ".txt", ".html")
+    )
+
+
+def render_office_wording(email, context):
+    """(subject, text, html) from the office's edited text, or None to use the shipped templates.
+
+    A broken edit never stops an e-mail: the default goes out and the row says why."""
+    email.wording_error = ""
+    if email.complaint is None or email.template not in EDITABLE_EMAILS:
+        return None
+    wording = EmailWording.objects.for_email(email)
+    if wording is None:
+        return None
+    try:
+        return email_wording.render(wording, context)
+    except Exception as error:  # noqa: BLE001 - any fault in the office's text falls back to the default
+        email.wording_error = f"{wording}: {'; '.join(getattr(error, 'messages', [repr(error)]))}"[:2000]
+        logger.warning("Complaint e-mail %s sent with the shipped text: %s", email.pk, email.wording_error)
+        return None
 
 
 def extra_context(email):

@@ -25,7 +25,7 @@ HANDLER_PERMISSIONS = VIEWER_PERMISSIONS + [
 ]
 ADMINISTRATOR_PERMISSIONS = HANDLER_PERMISSIONS + [
     f"wagtail_complaints.{action}_{model}"
-    for model in ("operator", "category", "service", "answertemplate")
+    for model in ("operator", "category", "service", "answertemplate", "emailwording")
     for action in ("add", "change", "delete", "view")
 ] + ["wagtail_complaints.change_complaintsettings", "wagtail_complaints.handle_data_requests_complaint"]
 

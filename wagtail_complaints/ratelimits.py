@@ -17,6 +17,8 @@ from .conf import get_setting
 SUBMIT_GROUP = "wagtail_complaints.submit"
 FOLLOW_UP_GROUP = "wagtail_complaints.follow_up"
 UNKNOWN_LINK_GROUP = "wagtail_complaints.unknown_link"
+LOST_LINK_GROUP = "wagtail_complaints.lost_link"
+LOST_LINK_REFERENCE_GROUP = "wagtail_complaints.lost_link_reference"
 
 
 class Limit:
@@ -88,4 +90,27 @@ def too_many_message(limit):
     return _(
         "We have received many complaints from your connection in a short time. Nothing you typed "
         "is lost: please send again in %(wait)s, or call the office if it is urgent."
+    ) % {"wait": limit.wait}
+
+
+
+def lost_link_limit(request, reference):
+    """Per IP, so references cannot be tried in bulk; per reference, so nobody floods a patient."""
+    by_ip = Limit(_usage(request, LOST_LINK_GROUP, "LOST_LINK_RATE", increment=True))
+    by_reference = Limit(
+        _usage(
+            request,
+            LOST_LINK_REFERENCE_GROUP,
+            "LOST_LINK_REFERENCE_RATE",
+            key=lambda group, request: reference.upper(),
+            increment=True,
+        )
+    )
+    return by_ip if by_ip else by_reference
+
+
+def lost_link_too_many_message(limit):
+    return _(
+        "We have received many requests for this link in a short time. Please try again in %(wait)s, "
+        "or call the office."
     ) % {"wait": limit.wait}

@@ -439,6 +439,36 @@ class Statistics:
         macros = [c for c in categories if c.parent_id is None and (c.is_active or c.pk in table)]
         return table, macros
 
+    # -- outcomes, counted by the month the complaint was closed (seed 003) ---------------------
+
+    @cached_property
+    def _closed_by_outcome_and_month(self):
+        """{(outcome, first day of the month closed): count} for the complaints closed in the period."""
+        start, end = self.period.bounds()
+        rows = (
+            self.complaints()
+            .filter(closed_at__gte=start, closed_at__lt=end)
+            .annotate(month=TruncMonth("closed_at", tzinfo=site_timezone()))
+            .values_list("outcome", "month")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return {(outcome, as_local_date(month)): n for outcome, month, n in rows}
+
+    def closed_by_outcome(self):
+        """[(outcome, label, count)] of the complaints closed in the period, in the outcomes' order."""
+        counts = {}
+        for (outcome, _month), n in self._closed_by_outcome_and_month.items():
+            counts[outcome] = counts.get(outcome, 0) + n
+        return [(value, label, counts.get(value, 0)) for value, label in Outcome.choices]
+
+    def outcomes_by_month_closed(self):
+        """[(month, {outcome: count})] for every month of the period, by the month closed."""
+        cells = {}
+        for (outcome, month), n in self._closed_by_outcome_and_month.items():
+            cells.setdefault(month, {})[outcome] = n
+        return [(month, cells.get(month, {})) for month in self.period.months()]
+
     # -- time series --------------------------------------------------------------------------
 
     def monthly(self):

@@ -209,6 +209,41 @@ def outcome_table(stats):
     return _choice_table(stats, "outcomes", _("By outcome"), "outcome", choices, _("Outcome"))
 
 
+def closed_outcome_table(stats):
+    rows = [{"value": str(label), "closed": count} for value, label, count in stats.closed_by_outcome()]
+    total = sum(row["closed"] for row in rows)
+    for row in rows:
+        row["share"] = share(row["closed"], total)
+    return Table(
+        "closed_outcomes",
+        _("Outcomes of the complaints closed in the period"),
+        [Column("value", _("Outcome")), Column("closed", _("Closed")), Column("share", _("Share (%)"))],
+        rows,
+        description=_("Counted by the month they were closed in, whenever they were received."),
+    )
+
+
+def outcome_month_table(stats):
+    columns = [Column("month", _("Month closed"), "month_label")]
+    columns += [Column(value, label) for value, label in Outcome.choices]
+    columns.append(Column("total", _("Total")))
+    rows = []
+    for month, counts in stats.outcomes_by_month_closed():
+        row = {"month": f"{month:%Y-%m}", "month_label": date_format(month, "M Y")}
+        row.update({value: counts.get(value, 0) for value, _label in Outcome.choices})
+        row["total"] = sum(counts.values())
+        rows.append(row)
+    totals = {"month": str(_("Total")), "month_label": str(_("Total"))}
+    totals.update({column.key: sum(row[column.key] for row in rows) for column in columns[1:]})
+    return Table(
+        "outcome_months",
+        _("Outcomes month by month, by the month closed"),
+        columns,
+        rows + [totals],
+        description=_("For a year: the twelve months the authority asks for, each outcome in its column."),
+    )
+
+
 def state_table(stats):
     return _choice_table(stats, "states", _("By state today"), "status", Status.choices, _("State"))
 
@@ -222,6 +257,8 @@ TABLES = {
     "services": service_table,
     "channels": channel_table,
     "outcomes": outcome_table,
+    "closed_outcomes": closed_outcome_table,
+    "outcome_months": outcome_month_table,
     "states": state_table,
 }
 

@@ -38,13 +38,13 @@ def deliver(email_id):
         except Exception as error:  # noqa: BLE001 - any failure must be recorded, never raised
             email.status = EmailStatus.FAILED
             email.last_error = f"{type(error).__name__}: {error}"[:2000]
-            email.save(update_fields=["status", "attempts", "last_error", "subject"])
+            email.save(update_fields=["status", "attempts", "last_error", "subject", "wording_error"])
             schedule_retry(email)
             return "failed"
         email.status = EmailStatus.SENT
         email.sent_at = timezone.now()
         email.last_error = ""
-        email.save(update_fields=["status", "attempts", "last_error", "subject", "sent_at"])
+        email.save(update_fields=["status", "attempts", "last_error", "subject", "sent_at", "wording_error"])
         return "sent"
 
 

@@ -8,10 +8,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .admin_forms import ComplaintDataForm, OperatorForm, RegisterComplaintForm
+from .email_wording_forms import EmailWordingForm
 from .filters import ComplaintFilterSet
-from .models import AnswerTemplate, Category, Complaint, Operator, Service
+from .models import AnswerTemplate, Category, Complaint, EmailWording, Operator, Service
 from .permissions import ComplaintPermissionPolicy
 from .views import admin as views
 
@@ -178,12 +180,38 @@ class OperatorViewSet(OfficeListViewSet):
         return super().get_index_view_kwargs(queryset=Operator.objects.select_related("user"), **kwargs)
 
 
+class EmailWordingViewSet(SnippetViewSet):
+    """The patient e-mails worded by the office; a snippet viewset for Wagtail's live preview."""
+
+    model = EmailWording
+    icon = "mail"
+    url_prefix = "complaints/email-texts"
+    admin_url_namespace = "wagtail_complaints_email_texts"
+    menu_label = _("E-mail texts")
+    list_display = ["__str__", "subject", "is_active", "updated_at"]
+    list_filter = ["template", "language", "is_active"]
+    search_fields = ["subject", "body"]
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    add_to_reference_index = False
+
+    def get_form_class(self, for_update=False):
+        return EmailWordingForm
+
+
 class ComplaintsViewSetGroup(ViewSetGroup):
     menu_label = _("Complaints")
     menu_icon = "warning"
     menu_order = 250
     submenu_hook = "register_complaints_menu_item"
-    items = (ComplaintViewSet, OperatorViewSet, CategoryViewSet, ServiceViewSet, AnswerTemplateViewSet)
+    items = (
+        ComplaintViewSet,
+        OperatorViewSet,
+        CategoryViewSet,
+        ServiceViewSet,
+        AnswerTemplateViewSet,
+        EmailWordingViewSet,
+    )
 
 
 complaints_viewset_group = ComplaintsViewSetGroup()

@@ -1,5 +1,6 @@
 """A complaint, its thread of messages, its attachments, and the numbering of references."""
 
+import datetime
 import hashlib
 import secrets
 
@@ -249,6 +250,12 @@ class Complaint(ComplaintWorkflow):
     @property
     def is_overdue(self):
         return self.is_open and self.days_left < 0
+
+    def reopen_until(self, reopen_within_days):
+        """The last moment the patient may reopen from the link, or None if they cannot."""
+        if self.status != "closed" or not self.closed_at or not reopen_within_days:
+            return None
+        return self.closed_at + datetime.timedelta(days=reopen_within_days)
 
     @property
     def can_be_emailed(self):

@@ -18,8 +18,12 @@ from wagtail.models import Page, Site
 from .. import ratelimits
 from ..http import private_response
 from ..forms import ComplaintFormBuilder
+from ..lost_link import SAME_ANSWER as LOST_LINK_ANSWER
+from ..lost_link import LostLinkForm, send_link_again
 from .complaint import Complaint
 from .settings import ComplaintSettings
+
+LOST_LINK_SESSION_KEY = "wagtail_complaints_lost_link_sent"
 
 
 class ComplaintFormField(AbstractFormField):
@@ -98,6 +102,8 @@ class ComplaintFormPage(FormMixin, Page):
     def serve(self, request, *args, **kwargs):
         if request.method != "POST":
             return self.render_form(request, self.get_form(user=request.user, request=request))
+        if request.POST.get("form") == LostLinkForm.prefix:
+            return self.serve_lost_link(request)
 
         form = self.get_form(request.POST, request.FILES, user=request.user, request=request)
         limit = ratelimits.submission_limit(request)
@@ -116,10 +122,30 @@ class ComplaintFormPage(FormMixin, Page):
             ratelimits.count_submission(request)
         return self.render_landing_page(request, complaint)
 
-    def render_form(self, request, form, status=200):
+    def render_form(self, request, form, status=200, lost_link_form=None):
         context = self.get_context(request)
         context["form"] = form
+        context["lost_link_form"] = lost_link_form or LostLinkForm()
+        if request.session.pop(LOST_LINK_SESSION_KEY, False):
+            context["lost_link_answer"] = LOST_LINK_ANSWER
         return TemplateResponse(request, self.get_template(request), context, status=status)
+
+    def serve_lost_link(self, request):
+        """"Send me my link again": the same answer whether or not reference and e-mail match."""
+        form = LostLinkForm(request.POST)
+        blank_complaint_form = self.get_form(user=request.user, request=request)
+        if not form.is_valid():
+            return self.render_form(request, blank_complaint_form, status=400, lost_link_form=form)
+        limit = ratelimits.lost_link_limit(request, form.cleaned_data["reference"])
+        if limit:
+            form.add_error(None, ratelimits.lost_link_too_many_message(limit))
+            response = self.render_form(request, blank_complaint_form, status=429, lost_link_form=form)
+            response["Retry-After"] = str(limit.seconds_left)
+            return response
+        send_link_again(form.cleaned_data["reference"], form.cleaned_data["email"])
+        # Shown once, inline, on the next view: not Django's messages, which a host's base may render too.
+        request.session[LOST_LINK_SESSION_KEY] = True
+        return redirect(self.get_url(request) + "#lost-link")
 
     def process_form_submission(self, form):
         """Save the complaint in one transaction; a replayed form gets the complaint it made.

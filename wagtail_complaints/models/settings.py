@@ -1,11 +1,22 @@
 """Per-site configuration, editable by administrators under Settings."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+# The office's words that patients read; each may be given again per language.
+OFFICE_TEXT_FIELDS = ("office_name", "office_contact", "signature", "escalation_text")
+
+
+def language_choices():
+    return list(settings.LANGUAGES)
 
 
 class AnswersInEmailStatePanel(HelpPanel):
@@ -29,7 +40,7 @@ class AnswersInEmailStatePanel(HelpPanel):
 
 
 @register_setting(icon="warning")
-class ComplaintSettings(BaseSiteSetting):
+class ComplaintSettings(ClusterableModel, BaseSiteSetting):
     answer_within_days = models.PositiveIntegerField(
         _("answer within (days)"),
         default=30,
@@ -59,10 +70,18 @@ class ComplaintSettings(BaseSiteSetting):
     office_contact = models.TextField(
         _("office contacts"), blank=True, help_text=_("Phone, address, opening hours: shown in e-mails.")
     )
+    signature = models.TextField(
+        _("signature"),
+        blank=True,
+        help_text=_("Who signs the e-mails to patients, e.g. 'The head of the office, Dr Anna Bianchi'."),
+    )
     escalation_text = models.TextField(
         _("how to escalate"),
         blank=True,
-        help_text=_("Who to turn to if the patient is not satisfied (e.g. the Difensore civico)."),
+        help_text=_(
+            "Who to turn to if the patient is not satisfied (e.g. the Difensore civico). "
+            "Reopening is offered by the e-mails and the private page themselves: do not repeat it here."
+        ),
     )
     reference_prefix = models.CharField(
         _("reference prefix"), max_length=10, blank=True, help_text=_("E.g. 'URP-' gives URP-2026-000123.")
@@ -109,11 +128,14 @@ class ComplaintSettings(BaseSiteSetting):
                 FieldPanel("office_name"),
                 FieldPanel("sender_email"),
                 FieldPanel("office_contact"),
+                FieldPanel("signature"),
                 FieldPanel("escalation_text"),
                 FieldPanel("reference_prefix"),
             ],
             heading=_("Office"),
+            help_text=_("In the site's main language; the rows below give them in other languages."),
         ),
+        InlinePanel("office_texts", heading=_("The office's texts in other languages"), label=_("Language")),
         MultiFieldPanel(
             [
                 AnswersInEmailStatePanel(),
@@ -131,3 +153,48 @@ class ComplaintSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("complaints office")
+
+    def in_language(self, language=None):
+        """These settings with the office's texts in `language` (default: the active one)."""
+        return LocalisedOffice(self, language or get_language() or settings.LANGUAGE_CODE)
+
+
+class OfficeText(models.Model):
+    """The office's texts in one language; an empty field falls back to the main one."""
+
+    office = ParentalKey(ComplaintSettings, on_delete=models.CASCADE, related_name="office_texts")
+    language = models.CharField(_("language"), max_length=10, choices=language_choices)
+    office_name = models.CharField(_("office name"), max_length=255, blank=True)
+    office_contact = models.TextField(_("office contacts"), blank=True)
+    signature = models.TextField(_("signature"), blank=True)
+    escalation_text = models.TextField(_("how to escalate"), blank=True)
+
+    panels = [
+        FieldPanel("language"),
+        FieldRowPanel([FieldPanel("office_name"), FieldPanel("signature")]),
+        FieldRowPanel([FieldPanel("office_contact"), FieldPanel("escalation_text")]),
+    ]
+
+    class Meta:
+        verbose_name = _("office texts in a language")
+        verbose_name_plural = _("office texts in other languages")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "language"], name="complaint_office_text_language")
+        ]
+
+    def __str__(self):
+        return self.get_language_display()
+
+
+class LocalisedOffice:
+    """ComplaintSettings seen in one language: the office's texts in it, everything else as is."""
+
+    def __init__(self, office, language):
+        self._office = office
+        self.language = language.split("-")[0]
+        translated = next((row for row in office.office_texts.all() if row.language == self.language), None)
+        for name in OFFICE_TEXT_FIELDS:
+            setattr(self, name, (translated and getattr(translated, name)) or getattr(office, name))
+
+    def __getattr__(self, name):
+        return getattr(self._office, name)

@@ -20,7 +20,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import Site
 
-from .. import actions, workflow
+from .. import actions, exports, workflow
 from ..admin_forms import TRANSITION_FORMS, AssignForm, NoteForm
 from ..models import AnswerTemplate, ComplaintSettings
 from ..permissions import can_see_personal_data, can_see_personal_data_of
@@ -78,6 +78,9 @@ class DaysLeftColumn(Column):
 
 class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
     any_permission_required = ["view"]
+    # Exports: local time without microseconds, operators by full name (issue 16b).
+    custom_value_preprocess = exports.VALUE_PREPROCESS
+    custom_field_preprocess = exports.FIELD_PREPROCESS
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)

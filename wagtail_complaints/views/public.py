@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import gettext_lazy, pgettext
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from .. import actions, ratelimits, workflow
 from ..attachments import attachment_response
@@ -88,14 +88,14 @@ def get_complaint_or_404(request, token):
 
 
 def office_for(request, complaint):
-    return ComplaintSettings.for_site(complaint.site) if complaint.site_id else ComplaintSettings.for_request(request)
+    """The site's settings, with the office's texts in the language the page is read in."""
+    office = ComplaintSettings.for_site(complaint.site) if complaint.site_id else ComplaintSettings.for_request(request)
+    return office.in_language()
 
 
 def reopen_until(complaint, office):
     """The last moment the patient may reopen from the link, or None if they cannot."""
-    if complaint.status != Status.CLOSED or not complaint.closed_at or not office.reopen_within_days:
-        return None
-    return complaint.closed_at + datetime.timedelta(days=office.reopen_within_days)
+    return complaint.reopen_until(office.reopen_within_days)
 
 
 def allowed_actions(complaint, office):
@@ -109,6 +109,19 @@ def allowed_actions(complaint, office):
     if complaint.status == Status.CLOSED and complaint.rated_at is None and complaint.outcome != Outcome.WITHDRAWN:
         allowed.add("rate")
     return allowed
+
+
+def state_label(complaint, thread):
+    """The state named from the patient's side: "awaiting reply" would read as "we still owe you"."""
+    if complaint.status == Status.PENDING:
+        return pgettext("state, as the patient reads it", "Received")
+    if complaint.status == Status.TAKEN_IN_CHARGE:
+        return pgettext("state, as the patient reads it", "Being looked into")
+    if complaint.status == Status.AWAITING_REPLY:
+        if thread and thread[-1].by_complainant:
+            return pgettext("state, as the patient reads it", "Your message is with the office")
+        return pgettext("state, as the patient reads it", "Answered — you can reply")
+    return pgettext("state, as the patient reads it", "Closed")
 
 
 def state_explanation(complaint, thread):
@@ -169,6 +182,7 @@ def render_page(request, token, complaint, office, bound_form=None, status=200):
         "token": token,
         "messages_thread": thread,
         "attachments": complaint.attachments.filter(message__isnull=True),
+        "state_label": state_label(complaint, thread),
         "state_explanation": state_explanation(complaint, thread),
         "reopen_until": reopen_until(complaint, office) if "reopen" in allowed else None,
         "forms": forms,

@@ -156,7 +156,7 @@ def _year_charts(table):
     ]
 
 
-def _breakdown_chart(label_key):
+def _breakdown_chart(label_key, value_key="received"):
     def chart(table):
         rows = [r for r in table.rows if label_key != "category" or r["level"] == str(stats_tables.LEVELS[0])]
         return [
@@ -165,7 +165,7 @@ def _breakdown_chart(label_key):
                 table.title,
                 _("Bar chart; the numbers are in the table beside it."),
                 [str(r[label_key]) for r in rows],
-                [r["received"] for r in rows],
+                [r[value_key] for r in rows],
             )
         ]
 
@@ -179,6 +179,7 @@ CHARTS = {
     "services": _breakdown_chart("service"),
     "channels": _breakdown_chart("value"),
     "outcomes": _breakdown_chart("value"),
+    "closed_outcomes": _breakdown_chart("value", "closed"),
     "states": _breakdown_chart("value"),
 }
 

@@ -9,8 +9,33 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
+from example_site.home.management.commands.serve_demo_at import demo_host_and_port
 from example_site.home.models import ContentPage, HomePage
-from wagtail_complaints.models import ComplaintFormPage, ComplaintSettings, Operator, Role, Service, ServiceLabel
+from wagtail_complaints.models import (
+    ComplaintFormPage,
+    ComplaintSettings,
+    OfficeText,
+    Operator,
+    Role,
+    Service,
+    ServiceLabel,
+)
+
+# The office's texts for English and Spanish patients (Italian is the settings' main language).
+OFFICE_TEXTS = {
+    "en": {
+        "office_name": "Patient Relations Office (URP)",
+        "office_contact": "Tel. +39 06 1234 5678 · Mon-Fri 9am-1pm · urp@ospedale-sanluca.example",
+        "signature": "Dr Anna Bianchi, head of the Patient Relations Office",
+        "escalation_text": "You can turn to the Joint Conciliation Committee or to the Regional Ombudsman (Difensore civico).",
+    },
+    "es": {
+        "office_name": "Oficina de Relaciones con el Público (URP)",
+        "office_contact": "Tel. +39 06 1234 5678 · lun-vie 9-13 h · urp@ospedale-sanluca.example",
+        "signature": "Dra. Anna Bianchi, responsable de la Oficina de Relaciones con el Público",
+        "escalation_text": "Puede dirigirse a la Comisión Mixta de Conciliación o al Defensor del Pueblo regional (Difensore civico).",
+    },
+}
 
 SERVICES = [
     ("Pronto soccorso", "Emergency department", "Urgencias"),
@@ -106,16 +131,19 @@ class Command(BaseCommand):
 
     def site(self, home):
         site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
-        site.hostname, site.port, site.root_page = "127.0.0.1", 8000, home
+        (site.hostname, site.port), site.root_page = demo_host_and_port(), home
         site.site_name = "Ospedale San Luca"
         site.save()
         office = ComplaintSettings.for_site(site)
         office.office_name = office.office_name or "Ufficio Relazioni con il Pubblico (URP)"
         office.office_contact = office.office_contact or "Tel. 06 1234 5678 · lun-ven 9-13 · urp@ospedale-sanluca.example"
+        office.signature = office.signature or "La responsabile dell'URP, dott.ssa Anna Bianchi"
         office.escalation_text = office.escalation_text or (
-            "Se la risposta non ti soddisfa puoi riaprire il reclamo dal tuo link privato, "
-            "oppure rivolgerti alla Commissione mista conciliativa o al Difensore civico regionale."
+            "Puoi rivolgerti alla Commissione mista conciliativa o al Difensore civico regionale."
         )
+        if not office.office_texts.exists():
+            for language, texts in OFFICE_TEXTS.items():
+                office.office_texts.add(OfficeText(language=language, **texts))
         office.save()
 
     def services(self):
