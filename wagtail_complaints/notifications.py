@@ -49,6 +49,7 @@ EVENTS = {
     "complainant_replied": [(assigned_handler, "operator/complainant_replied")],
     "withdrawn": [(assigned_handler, "operator/withdrawn")],
     "link_reissued": [(complainant, "complainant/link_reissued")],
+    "answer_by_extended": [(complainant, "complainant/answer_by_extended")],
 }
 
 

@@ -89,6 +89,7 @@ class ComplaintViewSet(ModelViewSet):
             transition_url_name=self.get_url_name("transition"),
             note_url_name=self.get_url_name("note"),
             assign_url_name=self.get_url_name("assign"),
+            extend_url_name=self.get_url_name("extend"),
             **kwargs,
         )
 
@@ -104,11 +105,16 @@ class ComplaintViewSet(ModelViewSet):
     def assign_view(self):
         return self.construct_view(views.AssignView, **self.get_inspect_view_kwargs())
 
+    @property
+    def extend_view(self):
+        return self.construct_view(views.ExtendAnswerByView, **self.get_inspect_view_kwargs())
+
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("inspect/<int:pk>/transition/<str:transition>/", self.transition_view, name="transition"),
             path("inspect/<int:pk>/note/", self.note_view, name="note"),
             path("inspect/<int:pk>/assign/", self.assign_view, name="assign"),
+            path("inspect/<int:pk>/extend/", self.extend_view, name="extend"),
         ]
 
 

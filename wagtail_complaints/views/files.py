@@ -15,10 +15,13 @@ HANDLE_PERMISSION = "wagtail_complaints.change_complaint"
 
 
 def attachment(request, pk):
-    """An attachment, for operators allowed to see complaints; never from a public URL."""
+    """An attachment, for operators allowed to see complaints; never from a public URL. Logged."""
     if not request.user.has_perm(VIEW_PERMISSION):
         raise PermissionDenied
-    return attachment_response(get_object_or_404(Attachment, pk=pk))
+    attachment = get_object_or_404(Attachment.objects.select_related("complaint"), pk=pk)
+    response = attachment_response(attachment)
+    actions.log_download(attachment, request.user)
+    return response
 
 
 @require_POST
