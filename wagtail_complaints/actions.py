@@ -13,7 +13,7 @@ from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 
 from . import corrections, workflow
-from .models import Complaint, Message, MessageKind
+from .models import Complaint, Message, MessageKind, Operator
 from .notifications import notify
 from .workflow import COMPLAINANT, fire
 
@@ -148,12 +148,29 @@ def reply(complaint, body):
 
 
 @transaction.atomic
-def register(complaint, by):
+def register(complaint, by, office=None):
     """An operator writes down a complaint received by phone, letter, e-mail or in person."""
     complaint.registered_by = by
     complaint.save()
     audit(complaint, "register", by, channel=complaint.channel)
+    if office is not None:
+        auto_assign(complaint, office)
     notify("received", complaint)
+    return complaint
+
+
+def auto_assign(complaint, office):
+    """A new complaint goes to the one handler who covers its category and service, when the
+    office asks for it (`auto_assign` setting) and exactly one does; otherwise it waits in the inbox."""
+    if not office.auto_assign or complaint.assigned_to_id is not None:
+        return complaint
+    handlers = Operator.objects.handlers_covering(complaint)
+    if len(handlers) != 1:
+        return complaint
+    complaint.assigned_to_id = handlers[0]
+    complaint.save(update_fields=["assigned_to"])
+    assignee = complaint.assigned_to
+    audit(complaint, "assign", None, previous=None, assigned_to=assignee.get_username(), automatic=True)
     return complaint
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -17,6 +18,7 @@ from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 from . import answer_templates, corrections
 from .models import AnswerTemplate, Category, Channel, Complaint, ComplaintSettings, Operator, Outcome, Service
 from .forms import LabelledChoiceField
+from .models.taxonomy import site_languages
 from .permissions import ComplaintPermissionPolicy
 
 OFFLINE_CHANNELS = [choice for choice in Channel.choices if choice[0] != Channel.WEB]
@@ -314,8 +316,14 @@ class OperatorForm(WagtailAdminModelForm):
         help_text=_("Leave empty to cover all. When set, new-complaint e-mails only concern these."),
     )
 
+    account_active = forms.BooleanField(
+        label=_("Account active"),
+        required=False,
+        help_text=_("Off: they can no longer sign in. Their complaints and history stay as they are."),
+    )
+
     NEW_USER_FIELDS = ["username", "first_name", "last_name", "email", "password"]
-    field_order = ["user", *NEW_USER_FIELDS, "role", "notify_on_new", "categories", "services"]
+    field_order = ["user", *NEW_USER_FIELDS, "account_active", "role", "notify_on_new", "categories", "services"]
 
     class Meta:
         model = Operator
@@ -334,10 +342,15 @@ class OperatorForm(WagtailAdminModelForm):
             self.fields["user"].disabled = True
             self.fields["user"].required = True
             self.fields["user"].help_text = ""
+            # The administrator manages the account from here: its e-mail, and whether it may sign in.
             for name in self.NEW_USER_FIELDS:
-                del self.fields[name]
+                if name != "email":
+                    del self.fields[name]
+            self.fields["email"].initial = self.instance.user.email
+            self.fields["account_active"].initial = self.instance.user.is_active
         else:
             self.fields["user"].queryset = User.objects.filter(complaints_operator__isnull=True, is_active=True)
+            del self.fields["account_active"]
 
     @property
     def creates_user(self):
@@ -365,7 +378,9 @@ class OperatorForm(WagtailAdminModelForm):
             user = None
             if not data.get("username"):
                 self.add_error("username", _("Choose an existing user, or give a username for a new one."))
-        email = user.email if user else data.get("email")
+        email = data.get("email") if self.instance.pk or not user else user.email
+        if self.instance.pk and not data.get("account_active") and user == self.for_user:
+            self.add_error("account_active", _("You cannot deactivate your own account."))
         if data.get("notify_on_new") and not email:
             self.add_error("notify_on_new", _("This user has no e-mail address to be notified at."))
         return data
@@ -386,7 +401,56 @@ class OperatorForm(WagtailAdminModelForm):
                 user.set_unusable_password()
             user.save()
             operator.user = user
+        elif self.instance.pk:
+            user = operator.user
+            user.email, user.is_active = self.cleaned_data["email"], self.cleaned_data["account_active"]
+            user.save(update_fields=["email", "is_active"])
         if commit:
             operator.save()
             self.save_m2m()
         return operator
+
+
+# -- the office's lists -----------------------------------------------------------------------
+
+
+class LabelledForm(WagtailAdminModelForm):
+    """Categories and services: a translation row left empty is ignored, not four errors."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            prefix = "labels-"
+            rows = {key[len(prefix) :].split("-", 1)[0] for key in data if key.startswith(prefix)}
+            for row in rows:
+                if row.isdigit() and not any(data.get(f"{prefix}{row}-{name}", "").strip() for name in ("language", "label")):
+                    data[f"{prefix}{row}-DELETE"] = "1"
+        super().__init__(data, *args, **kwargs)
+
+
+class CategoryForm(LabelledForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only active macro-categories, in the order the office set; a retired parent stays shown if in use.
+        instance = self.instance
+        parents = Category.objects.filter(parent=None).exclude(pk=instance.pk or 0)
+        current = instance.parent_id or 0
+        self.fields["parent"].queryset = (
+            parents.filter(Q(is_active=True) | Q(pk=current)).prefetch_related("labels").order_by("sort_order", "name")
+        )
+        self.fields["parent"].label_from_instance = lambda category: category.label()
+
+
+class AnswerTemplateForm(WagtailAdminModelForm):
+    class Meta:
+        model = AnswerTemplate
+        fields = ["title", "language", "body", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"),
+            choices=[("", _("Every language"))] + site_languages(),
+            required=False,
+            help_text=self.fields["language"].help_text,
+        )

@@ -27,6 +27,7 @@ ACTIONS = {
     "correct": (_("Correct data"), _("Data corrected")),
     "download": (_("Download attachment"), _("Attachment downloaded")),
     "extend": (_("Extend the answer-by date"), _("Answer-by date extended")),
+    "password_reset": (_("Password reset"), _("Password reset link e-mailed")),
 }
 
 
@@ -59,6 +60,8 @@ class ComplaintLogFormatter(LogFormatter):
             parts.append(str(_("by phone")))
         if log_entry.action.endswith(".assign"):
             parts.append(str(_("to %(user)s")) % {"user": data.get("assigned_to") or _("nobody")})
+            if data.get("automatic"):
+                parts.append(str(_("(automatically: the only handler covering it)")))
         if data.get("actor") == "complainant" and log_entry.action.endswith(".reopen"):
             parts.append(str(_("by the complainant")))
         if data.get("changes"):

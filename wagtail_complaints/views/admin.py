@@ -157,7 +157,8 @@ class RegisterComplaintView(generic.CreateView):
         return kwargs
 
     def save_instance(self):
-        return actions.register(self.form.save(commit=False), by=self.request.user)
+        complaint = self.form.save(commit=False)
+        return actions.register(complaint, by=self.request.user, office=office_for(complaint))
 
     def get_success_url(self):
         return reverse(self.inspect_url_name, args=[quote(self.object.pk)])
