@@ -64,30 +64,30 @@ FORM_PAGE_TEXT = {
     },
 }
 
-# Answer templates in each language. No greeting and no signature: the e-mail greets the
-# complainant by name and the office signs it. Placeholders are filled in when inserted.
+# Answer templates in each language, in the e-mails' register (Italian "tu", Spanish "usted"). No
+# greeting and no signature: the e-mail greets the complainant by name and the office signs it.
 ANSWER_TEMPLATES = [
     (
         "it",
         "Scuse per l'attesa",
-        "Abbiamo letto con attenzione la sua segnalazione {reference} e ci scusiamo per l'attesa che ha "
-        "dovuto sopportare. Abbiamo condiviso quanto ci ha raccontato con il responsabile del servizio, "
+        "Abbiamo letto con attenzione la tua segnalazione {reference} e ci scusiamo per l'attesa che hai "
+        "dovuto sopportare. Abbiamo condiviso quanto ci hai raccontato con il responsabile del servizio, "
         "che sta verificando come ridurre i tempi di attesa.\n\n"
-        "Se vuole aggiungere qualcosa può risponderci dal suo link privato.",
+        "Se vuoi aggiungere qualcosa puoi risponderci dal tuo link privato.",
     ),
     (
         "it",
         "Segnalazione inoltrata al servizio",
-        "La ringraziamo per averci scritto. Abbiamo inoltrato la sua segnalazione {reference} al "
-        "responsabile del servizio interessato, che ci farà avere le sue osservazioni. Le daremo una "
+        "Ti ringraziamo per averci scritto. Abbiamo inoltrato la tua segnalazione {reference} al "
+        "responsabile del servizio interessato, che ci farà avere le sue osservazioni. Ti daremo una "
         "risposta completa entro il {answer_by}.",
     ),
     (
         "it",
         "Richiesta di informazioni",
-        "Per poter verificare quanto ci ha segnalato ({reference}) ci servono alcune informazioni in più: "
-        "la data e l'ora approssimative dei fatti e, se lo ricorda, il nome del reparto o dell'ambulatorio.\n\n"
-        "Può risponderci dal suo link privato oppure telefonare all'ufficio ({office_name}).",
+        "Per poter verificare quanto ci hai segnalato ({reference}) ci servono alcune informazioni in più: "
+        "la data e l'ora approssimative dei fatti e, se lo ricordi, il nome del reparto o dell'ambulatorio.\n\n"
+        "Puoi risponderci dal tuo link privato oppure telefonare all'ufficio ({office_name}).",
     ),
     (
         "en",
