@@ -229,11 +229,6 @@ class Complaint(ComplaintWorkflow):
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
-    def promised_answer_by(self):
-        """The answer-by date first given to the complainant, extended or not."""
-        return self.original_answer_by or self.answer_by
-
-    @property
     def days_left(self):
         return (self.answer_by - timezone.localdate()).days
 
