@@ -92,7 +92,9 @@ def test_notify_needs_an_email(admin_client):
 def test_changing_the_role_moves_the_user_between_groups(admin_client, handler):
     operator = Operator.objects.get(user=handler)
     response = admin_client.post(
-        reverse("wagtail_complaints_operators:edit", args=[operator.pk]), {"role": "administrator"}
+        reverse("wagtail_complaints_operators:edit", args=[operator.pk]),
+        # The edit form now also carries the account's e-mail and "active" box (issue 16).
+        {"role": "administrator", "email": handler.email, "account_active": "on"},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert groups(handler) == {ROLE_GROUPS["administrator"]}

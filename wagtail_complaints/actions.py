@@ -5,12 +5,15 @@ Back-office views and the patient's private pages both call these, so a rule hol
 the action comes from. `by` is an operator (a user) or `workflow.COMPLAINANT`.
 """
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
+from wagtail.log_actions import registry as log_registry
 
-from . import workflow
-from .models import Complaint, Message, MessageKind, Outcome
+from . import corrections, workflow
+from .models import Complaint, Message, MessageKind, Operator, Outcome
 from .notifications import notify
 from .workflow import COMPLAINANT, fire
 
@@ -29,7 +32,13 @@ LOG_ACTIONS = {
     "reissue_link": "wagtail_complaints.reissue_link",
     "send_link_again": "wagtail_complaints.send_link_again",
     "rate": "wagtail_complaints.rate",
+    "correct": "wagtail_complaints.correct",
+    "download": "wagtail_complaints.download",
+    "extend": "wagtail_complaints.extend",
 }
+
+# Opening the same complaint again within this time adds no new "viewed" line to its history.
+VIEW_COLLAPSE_WINDOW = datetime.timedelta(hours=1)
 
 
 def audit(complaint, action, by, **data):
@@ -58,11 +67,25 @@ def take_in_charge(complaint, by, expected_status=None):
     return complaint
 
 
+def log_view(complaint, user):
+    """Log that `user` opened the complaint, unless the history's last line already says so
+    from less than an hour ago: a handler going back and forth is one visit, not twenty."""
+    last = log_registry.get_logs_for_instance(complaint).order_by("-timestamp", "-pk").first()
+    if (
+        last is not None
+        and last.action == LOG_ACTIONS["view"]
+        and last.user_id == user.pk
+        and last.timestamp > timezone.now() - VIEW_COLLAPSE_WINDOW
+    ):
+        return last
+    return audit(complaint, "view", user)
+
+
 def open_for(complaint, user, take_in_charge_pending=True):
     """An operator opens a complaint: logged, and a pending one is taken in charge if they may
     (unless the caller says the opening may not change anything, e.g. a link from another site)."""
     with transaction.atomic():
-        audit(complaint, "view", user)
+        log_view(complaint, user)
         if take_in_charge_pending and complaint.status == workflow.Status.PENDING and workflow.is_handler(complaint, user):
             try:
                 return take_in_charge(complaint, user)
@@ -132,12 +155,29 @@ def reply(complaint, body):
 
 
 @transaction.atomic
-def register(complaint, by):
+def register(complaint, by, office=None):
     """An operator writes down a complaint received by phone, letter, e-mail or in person."""
     complaint.registered_by = by
     complaint.save()
     audit(complaint, "register", by, channel=complaint.channel)
+    if office is not None:
+        auto_assign(complaint, office)
     notify("received", complaint)
+    return complaint
+
+
+def auto_assign(complaint, office):
+    """A new complaint goes to the one handler who covers its category and service, when the
+    office asks for it (`auto_assign` setting) and exactly one does; otherwise it waits in the inbox."""
+    if not office.auto_assign or complaint.assigned_to_id is not None:
+        return complaint
+    handlers = Operator.objects.handlers_covering(complaint)
+    if len(handlers) != 1:
+        return complaint
+    complaint.assigned_to_id = handlers[0]
+    complaint.save(update_fields=["assigned_to"])
+    assignee = complaint.assigned_to
+    audit(complaint, "assign", None, previous=None, assigned_to=assignee.get_username(), automatic=True)
     return complaint
 
 
@@ -149,8 +189,57 @@ def add_note(complaint, by, body):
 
 
 @transaction.atomic
-def assign(complaint, by, to_user):
+def correct(complaint, by, values, drawn_from):
+    """An operator corrects the complaint's data (`values`: field → new value).
+
+    Refused with StaleCorrection when someone saved any of the form's fields since it was drawn
+    (`drawn_from`: the snapshot the form showed), so an old form never puts old values back.
+    The history records each changed field with its value before and after.
+    """
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    changed = corrections.changed_since(locked, drawn_from)
+    if changed:
+        raise corrections.StaleCorrection(locked, changed)
+    changes = corrections.apply(locked, values)
+    if changes:
+        locked.save(update_fields=[change["field"] for change in changes])
+        audit(locked, "correct", by, changes=changes)
+    return locked
+
+
+@transaction.atomic
+def extend_answer_by(complaint, by, new_date, reason, expected_answer_by):
+    """A handler needs more time: a later answer-by date, with a reason, and the complainant is told.
+
+    The first date given stays on the complaint (`original_answer_by`) for the statistics.
+    StaleComplaint when someone changed the date since the form was drawn; TransitionNotAllowed
+    for a closed complaint or a date that is not later.
+    """
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if locked.answer_by != expected_answer_by:
+        raise workflow.StaleComplaint
+    if not locked.is_open or new_date <= locked.answer_by or not workflow.is_handler(locked, by):
+        raise workflow.TransitionNotAllowed("extend")
+    previous = locked.answer_by
+    locked.original_answer_by = locked.original_answer_by or previous
+    locked.answer_by = new_date
+    locked.save(update_fields=["answer_by", "original_answer_by"])
+    audit(locked, "extend", by, before=previous.isoformat(), after=new_date.isoformat(), reason=reason)
+    notify("answer_by_extended", locked)
+    return locked
+
+
+def log_download(attachment, by):
+    """Who read which file, when: an operator downloaded an attachment."""
+    return audit(attachment.complaint, "download", by, attachment_id=attachment.pk, file_name=attachment.original_name)
+
+
+@transaction.atomic
+def assign(complaint, by, to_user, expected_assignee_id=...):
+    """Assign the complaint; refused with StaleComplaint when the assignee changed since the form was drawn."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if expected_assignee_id is not ... and complaint.assigned_to_id != expected_assignee_id:
+        raise workflow.StaleComplaint
     previous = complaint.assigned_to
     complaint.assigned_to = to_user
     complaint.save(update_fields=["assigned_to"])

@@ -9,13 +9,16 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.widgets import AdminDateTimeInput
+from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
+from . import answer_templates, corrections
 from .models import AnswerTemplate, Category, Channel, Complaint, ComplaintSettings, Operator, Outcome, Service
 from .forms import LabelledChoiceField
+from .models.taxonomy import site_languages
 from .permissions import ComplaintPermissionPolicy
 from .validators import add_integrity_validators
 
@@ -30,20 +33,32 @@ class TransitionForm(forms.Form):
 
     expected_status = forms.CharField(widget=forms.HiddenInput)
 
+    def __init__(self, *args, complaint=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+
     def action_kwargs(self):
         return {}
 
 
 class AnswerForm(TransitionForm):
     template = forms.ModelChoiceField(
-        label=_("Start from a template"),
-        queryset=AnswerTemplate.objects.filter(is_active=True),
+        label=_("Answer template"),
+        queryset=AnswerTemplate.objects.none(),
         required=False,
-        help_text=_("Used as the answer when the text below is left empty."),
+        help_text=_("“Insert the template” adds it after what you have written; nothing you typed is lost."),
     )
     body = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
     by_phone = forms.BooleanField(label=_("I gave this answer by phone"), required=False)
     contacted_at = forms.DateTimeField(label=_("Phone call at"), required=False, widget=AdminDateTimeInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the templates in the complaint's language (and those for every language).
+        if self.complaint is not None:
+            self.fields["template"].queryset = answer_templates.offered_for(self.complaint)
+        if not self.fields["template"].queryset.exists():
+            del self.fields["template"]
 
     def clean(self):
         data = super().clean()
@@ -52,7 +67,7 @@ class AnswerForm(TransitionForm):
             if template is None:
                 self.add_error("body", _("Write the answer, or start from a template."))
             else:
-                data["body"] = template.body
+                data["body"] = answer_templates.fill(template, self.complaint)
         if data.get("by_phone"):
             contacted_at = data.get("contacted_at")
             if contacted_at is None:
@@ -134,10 +149,43 @@ class AssignForm(forms.Form):
     assigned_to = UserChoiceField(
         label=_("Assign to"), queryset=get_user_model().objects.none(), required=False, empty_label=_("Nobody")
     )
+    # Who it was assigned to when the form was drawn: a stale form does not undo a colleague's choice.
+    drawn_assignee = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, complaint=None, **kwargs):
+        if complaint is not None:
+            kwargs.setdefault(
+                "initial", {"assigned_to": complaint.assigned_to_id, "drawn_assignee": complaint.assigned_to_id}
+            )
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = handlers()
+
+
+class ExtendAnswerByForm(forms.Form):
+    """A later answer-by date and why; carries the date it was drawn with, so a stale form is refused."""
+
+    answer_by = forms.DateField(label=_("New answer-by date"), widget=AdminDateInput)
+    reason = forms.CharField(
+        label=_("Why more time is needed"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text=_("For the complaint's history. The complainant is e-mailed the new date."),
+    )
+    drawn_answer_by = forms.DateField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, complaint=None, **kwargs):
+        if complaint is not None:
+            kwargs.setdefault("initial", {"drawn_answer_by": complaint.answer_by})
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+
+    def clean_answer_by(self):
+        answer_by = self.cleaned_data["answer_by"]
+        if self.complaint is not None and answer_by <= self.complaint.answer_by:
+            raise forms.ValidationError(_("Choose a date after the current answer-by date."))
+        if answer_by > timezone.localdate() + datetime.timedelta(days=365):
+            raise forms.ValidationError(_("Choose a date within a year."))
+        return answer_by
 
 
 # -- complaint data ---------------------------------------------------------------------------
@@ -161,12 +209,19 @@ class ComplaintDataForm(WagtailAdminModelForm):
     category = LabelledChoiceField(label=_("Nature of the complaint"), queryset=Category.objects.none())
     service = LabelledChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
 
+    # The values the form showed, signed: saving refuses a form drawn before someone else's save.
+    drawn_from = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Complaint
         fields = ["category", "service", "description", "event_date", *COMPLAINANT_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["drawn_from"].initial = corrections.sign(corrections.snapshot(self.instance, self.Meta.fields))
+        else:
+            del self.fields["drawn_from"]
         # Keep inactive entries selectable for the complaint that already uses them.
         instance = self.instance
         self.fields["category"].queryset = Category.objects.for_choices() | Category.objects.filter(pk=instance.category_id or 0)
@@ -182,6 +237,16 @@ class ComplaintDataForm(WagtailAdminModelForm):
             initial=(settings.LANGUAGE_CODE or "it").split("-")[0],
             help_text=_("E-mails to the complainant are written in this language."),
         )
+
+
+    def clean_drawn_from(self):
+        snapshot = corrections.unsign(self.cleaned_data["drawn_from"])
+        if snapshot is None or set(snapshot) != set(self.Meta.fields):
+            raise forms.ValidationError(_("This form is out of date: open it again from the complaint."))
+        return snapshot
+
+    def corrected_values(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class RegisterComplaintForm(ComplaintDataForm):
@@ -252,8 +317,14 @@ class OperatorForm(WagtailAdminModelForm):
         help_text=_("Leave empty to cover all. When set, new-complaint e-mails only concern these."),
     )
 
+    account_active = forms.BooleanField(
+        label=_("Account active"),
+        required=False,
+        help_text=_("Off: they can no longer sign in. Their complaints and history stay as they are."),
+    )
+
     NEW_USER_FIELDS = ["username", "first_name", "last_name", "email", "password"]
-    field_order = ["user", *NEW_USER_FIELDS, "role", "notify_on_new", "categories", "services"]
+    field_order = ["user", *NEW_USER_FIELDS, "account_active", "role", "notify_on_new", "categories", "services"]
 
     class Meta:
         model = Operator
@@ -272,10 +343,15 @@ class OperatorForm(WagtailAdminModelForm):
             self.fields["user"].disabled = True
             self.fields["user"].required = True
             self.fields["user"].help_text = ""
+            # The administrator manages the account from here: its e-mail, and whether it may sign in.
             for name in self.NEW_USER_FIELDS:
-                del self.fields[name]
+                if name != "email":
+                    del self.fields[name]
+            self.fields["email"].initial = self.instance.user.email
+            self.fields["account_active"].initial = self.instance.user.is_active
         else:
             self.fields["user"].queryset = User.objects.filter(complaints_operator__isnull=True, is_active=True)
+            del self.fields["account_active"]
 
     @property
     def creates_user(self):
@@ -303,7 +379,9 @@ class OperatorForm(WagtailAdminModelForm):
             user = None
             if not data.get("username"):
                 self.add_error("username", _("Choose an existing user, or give a username for a new one."))
-        email = user.email if user else data.get("email")
+        email = data.get("email") if self.instance.pk or not user else user.email
+        if self.instance.pk and not data.get("account_active") and user == self.for_user:
+            self.add_error("account_active", _("You cannot deactivate your own account."))
         if data.get("notify_on_new") and not email:
             self.add_error("notify_on_new", _("This user has no e-mail address to be notified at."))
         return data
@@ -324,7 +402,56 @@ class OperatorForm(WagtailAdminModelForm):
                 user.set_unusable_password()
             user.save()
             operator.user = user
+        elif self.instance.pk:
+            user = operator.user
+            user.email, user.is_active = self.cleaned_data["email"], self.cleaned_data["account_active"]
+            user.save(update_fields=["email", "is_active"])
         if commit:
             operator.save()
             self.save_m2m()
         return operator
+
+
+# -- the office's lists -----------------------------------------------------------------------
+
+
+class LabelledForm(WagtailAdminModelForm):
+    """Categories and services: a translation row left empty is ignored, not four errors."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            prefix = "labels-"
+            rows = {key[len(prefix) :].split("-", 1)[0] for key in data if key.startswith(prefix)}
+            for row in rows:
+                if row.isdigit() and not any(data.get(f"{prefix}{row}-{name}", "").strip() for name in ("language", "label")):
+                    data[f"{prefix}{row}-DELETE"] = "1"
+        super().__init__(data, *args, **kwargs)
+
+
+class CategoryForm(LabelledForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only active macro-categories, in the order the office set; a retired parent stays shown if in use.
+        instance = self.instance
+        parents = Category.objects.filter(parent=None).exclude(pk=instance.pk or 0)
+        current = instance.parent_id or 0
+        self.fields["parent"].queryset = (
+            parents.filter(Q(is_active=True) | Q(pk=current)).prefetch_related("labels").order_by("sort_order", "name")
+        )
+        self.fields["parent"].label_from_instance = lambda category: category.label()
+
+
+class AnswerTemplateForm(WagtailAdminModelForm):
+    class Meta:
+        model = AnswerTemplate
+        fields = ["title", "language", "body", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"),
+            choices=[("", _("Every language"))] + site_languages(),
+            required=False,
+            help_text=self.fields["language"].help_text,
+        )

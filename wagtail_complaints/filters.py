@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.widgets import BooleanRadioSelect
 
-from .models import Category, Channel, Complaint, ComplaintFormPage, Service
+from .models import Category, Channel, Complaint, ComplaintFormPage, Operator, Service
 from .workflow import OPEN_STATES, Status
 
 
@@ -33,6 +33,9 @@ class ComplaintFilterSet(WagtailFilterSet):
         choices=[("me", _("To me")), ("nobody", _("To nobody"))],
         method="filter_assigned",
         empty_label=_("Anyone"),
+    )
+    covered = django_filters.BooleanFilter(
+        label=_("My categories and services"), method="filter_covered", widget=BooleanRadioSelect
     )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue"), method="filter_overdue", widget=BooleanRadioSelect
@@ -61,6 +64,13 @@ class ComplaintFilterSet(WagtailFilterSet):
         if value == "nobody":
             return queryset.filter(assigned_to__isnull=True)
         return queryset
+
+    def filter_covered(self, queryset, name, value):
+        # What the operator's registry entry says they cover; no entry, or no choice made, covers all.
+        if value is None:
+            return queryset
+        covered = Operator.objects.coverage_of(self.request.user)
+        return queryset.filter(covered) if value else queryset.exclude(covered)
 
     def filter_due_within(self, queryset, name, value):
         today = timezone.localdate()

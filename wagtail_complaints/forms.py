@@ -186,13 +186,21 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
         return [field for field in self if field.name.startswith(EXTRA_PREFIX)]
 
     def extra_answers(self):
-        """Answers to the editor's extra questions, keyed by question label, as JSON-safe text."""
+        """Answers to the editor's extra questions, keyed by question label, as JSON-safe text.
+
+        Two questions with the same label keep both answers: the second is stored as "Label (2)".
+        """
         answers = {}
         for field in self.extra_fields:
             value = self.cleaned_data.get(field.name)
             if isinstance(value, list):
                 value = ", ".join(str(v) for v in value)
-            answers[str(field.label)] = "" if value is None else str(value)
+            label = key = str(field.label)
+            copies = 1
+            while key in answers:
+                copies += 1
+                key = f"{label} ({copies})"
+            answers[key] = "" if value is None else str(value)
         return answers
 
 

@@ -1,8 +1,13 @@
 """How the complaint audit trail reads in Wagtail's history views and in the complaint screen."""
 
+import datetime
+
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import LogFormatter
 
+from .corrections import field_label
+from .models import Complaint
 from .workflow import Status
 
 # action: (label, message)
@@ -20,7 +25,18 @@ ACTIONS = {
     "reissue_link": (_("Re-issue private link"), _("Private link re-issued")),
     "rate": (_("Rating"), _("Rated by the complainant")),
     "send_link_again": (_("Link requested again"), _("Private link requested again from the complaint form")),
+    "correct": (_("Correct data"), _("Data corrected")),
+    "download": (_("Download attachment"), _("Attachment downloaded")),
+    "extend": (_("Extend the answer-by date"), _("Answer-by date extended")),
+    "password_reset": (_("Password reset"), _("Password reset link e-mailed")),
 }
+
+
+def local_date(iso):
+    try:
+        return date_format(datetime.date.fromisoformat(iso), "DATE_FORMAT")
+    except (TypeError, ValueError):
+        return iso
 
 
 def state_label(value):
@@ -45,6 +61,8 @@ class ComplaintLogFormatter(LogFormatter):
             parts.append(str(_("by phone")))
         if log_entry.action.endswith(".assign"):
             parts.append(str(_("to %(user)s")) % {"user": data.get("assigned_to") or _("nobody")})
+            if data.get("automatic"):
+                parts.append(str(_("(automatically: the only handler covering it)")))
         if log_entry.action.endswith(".send_link_again"):
             parts.append(
                 str(_("with the address on file: link e-mailed"))
@@ -53,6 +71,17 @@ class ComplaintLogFormatter(LogFormatter):
             )
         if data.get("actor") == "complainant" and log_entry.action.endswith(".reopen"):
             parts.append(str(_("by the complainant")))
+        if data.get("changes"):
+            # Field names only: the values, some personal, are shown on the complaint screen to who may see them.
+            labels = [str(field_label(Complaint, change.get("field", ""))) for change in data["changes"]]
+            parts.append("(%s)" % ", ".join(labels))
+        if log_entry.action.endswith(".download"):
+            parts.append(f"“{data.get('file_name', '')}”")
+        if log_entry.action.endswith(".extend"):
+            parts.append(
+                str(_("from %(before)s to %(after)s: %(reason)s"))
+                % {"before": local_date(data.get("before")), "after": local_date(data.get("after")), "reason": data.get("reason", "")}
+            )
         return " ".join(parts)
 
 

@@ -52,6 +52,7 @@ EVENTS = {
     "withdrawn": [(assigned_handler, "operator/withdrawn")],
     "link_reissued": [(complainant, "complainant/link_reissued")],
     "link_sent_again": [(complainant, "complainant/link_sent_again")],
+    "answer_by_extended": [(complainant, "complainant/answer_by_extended")],
 }
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Aggregate, Avg, Case, Count, DurationField, ExpressionWrapper, F, Min, Q, Value, When
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -261,15 +261,19 @@ class Statistics:
         start, _ = self.previous.bounds()
         _, end = self.period.bounds()
         complaints = self.complaints().filter(received_at__gte=start, received_at__lt=end)
-        complaints = complaints.annotate(first_answered_on=TruncDate("first_answered_at", tzinfo=site_timezone()))
+        complaints = complaints.annotate(
+            first_answered_on=TruncDate("first_answered_at", tzinfo=site_timezone()),
+            promised_on=Coalesce("original_answer_by", "answer_by"),
+        )
         aggregates = self._cohort_aggregates()
         if connection.vendor == "postgresql":
             aggregates.update(self._percentile_aggregates())
         return complaints.aggregate(**aggregates)
 
     def _cohort_aggregates(self):
-        # Due: answered, or past the answer-by date (withdrawn before any answer: left out).
-        due = Q(first_answered_at__isnull=False) | (Q(answer_by__lt=self.today) & ~Q(outcome=Outcome.WITHDRAWN))
+        # Due: answered, or past the answer-by date (withdrawn before any answer: left out). "On time"
+        # is against the date first given: extending it does not turn a late answer into a punctual one.
+        due = Q(first_answered_at__isnull=False) | (Q(promised_on__lt=self.today) & ~Q(outcome=Outcome.WITHDRAWN))
         aggregates = {}
         for key, period in (("current", self.period), ("previous", self.previous)):
             period_start, period_end = period.bounds()
@@ -283,7 +287,8 @@ class Statistics:
                     f"{key}_reopened": Count("pk", filter=cohort & Q(reopen_count__gt=0)),
                     f"{key}_withdrawn": Count("pk", filter=cohort & Q(outcome=Outcome.WITHDRAWN)),
                     f"{key}_due": Count("pk", filter=cohort & due),
-                    f"{key}_on_time": Count("pk", filter=cohort & Q(first_answered_on__lte=F("answer_by"))),
+                    f"{key}_on_time": Count("pk", filter=cohort & Q(first_answered_on__lte=F("promised_on"))),
+                    f"{key}_extended": Count("pk", filter=cohort & Q(original_answer_by__isnull=False)),
                     f"{key}_ratings": Count("rating", filter=cohort),
                     f"{key}_average_rating": Avg("rating", filter=cohort),
                 }
@@ -295,7 +300,8 @@ class Statistics:
         result = {}
         for key in ("current", "previous"):
             figures = {name: values[f"{key}_{name}"] for name in (
-                "received", "closed_once", "reopened", "withdrawn", "due", "on_time", "ratings", "average_rating"
+                "received", "closed_once", "reopened", "withdrawn", "due", "on_time", "extended", "ratings",
+                "average_rating",
             )}
             figures["reopen_rate"] = share(figures["reopened"], figures["closed_once"])
             figures["on_time_share"] = share(figures["on_time"], figures["due"])

@@ -6,21 +6,37 @@ Other parts of the app add items to that menu with the `register_complaints_menu
 from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import ObjectList
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .admin_forms import ComplaintDataForm, OperatorForm, RegisterComplaintForm
+from .admin_forms import (
+    AnswerTemplateForm,
+    CategoryForm,
+    ComplaintDataForm,
+    LabelledForm,
+    OperatorForm,
+    RegisterComplaintForm,
+)
 from .email_wording_forms import EmailWordingForm
 from .filters import ComplaintFilterSet
 from .models import AnswerTemplate, Category, Complaint, EmailWording, Operator, Service
 from .permissions import ComplaintPermissionPolicy
 from .views import admin as views
+from .views import operators as operator_views
 
 try:  # Wagtail 8 asks a registry; 7.x asks the viewset's `permission_policy`.
     from wagtail.permissions import register_permission_policy
 except ImportError:  # pragma: no cover - Wagtail < 8
     register_permission_policy = None
+
+class YesNoColumn(BooleanColumn):
+    """A tick or a cross, read out as a translated "Yes" or "No" (Wagtail's says "True"/"False")."""
+
+    cell_template_name = "wagtail_complaints/admin/includes/yes_no_cell.html"
+
 
 complaint_permission_policy = ComplaintPermissionPolicy(Complaint)
 if register_permission_policy is not None:
@@ -91,6 +107,7 @@ class ComplaintViewSet(ModelViewSet):
             transition_url_name=self.get_url_name("transition"),
             note_url_name=self.get_url_name("note"),
             assign_url_name=self.get_url_name("assign"),
+            extend_url_name=self.get_url_name("extend"),
             **kwargs,
         )
 
@@ -106,11 +123,16 @@ class ComplaintViewSet(ModelViewSet):
     def assign_view(self):
         return self.construct_view(views.AssignView, **self.get_inspect_view_kwargs())
 
+    @property
+    def extend_view(self):
+        return self.construct_view(views.ExtendAnswerByView, **self.get_inspect_view_kwargs())
+
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("inspect/<int:pk>/transition/<str:transition>/", self.transition_view, name="transition"),
             path("inspect/<int:pk>/note/", self.note_view, name="note"),
             path("inspect/<int:pk>/assign/", self.assign_view, name="assign"),
+            path("inspect/<int:pk>/extend/", self.extend_view, name="extend"),
         ]
 
 
@@ -129,11 +151,12 @@ class CategoryViewSet(OfficeListViewSet):
     url_prefix = "complaints/categories"
     icon = "folder-open-1"
     delete_view_class = views.DeactivateWhenUsedDeleteView
-    list_display = ["name", "parent", "is_active", "sort_order"]
+    list_display = ["name", "parent", YesNoColumn("is_active", label=_("Active")), "sort_order"]
     list_filter = ["is_active", "parent"]
     search_fields = ["name"]
     ordering = ["sort_order", "name"]
     sort_order_field = None
+    edit_handler = ObjectList(Category.panels, base_form_class=CategoryForm)
 
 
 class ServiceViewSet(OfficeListViewSet):
@@ -143,11 +166,12 @@ class ServiceViewSet(OfficeListViewSet):
     url_prefix = "complaints/services"
     icon = "site"
     delete_view_class = views.DeactivateWhenUsedDeleteView
-    list_display = ["name", "code", "is_active", "sort_order"]
+    list_display = ["name", "code", YesNoColumn("is_active", label=_("Active")), "sort_order"]
     list_filter = ["is_active"]
     search_fields = ["name", "code"]
     ordering = ["sort_order", "name"]
     sort_order_field = None
+    edit_handler = ObjectList(Service.panels, base_form_class=LabelledForm)
 
 
 class AnswerTemplateViewSet(OfficeListViewSet):
@@ -156,10 +180,12 @@ class AnswerTemplateViewSet(OfficeListViewSet):
     url_namespace = "wagtail_complaints_answer_templates"
     url_prefix = "complaints/answer-templates"
     icon = "doc-full"
-    list_display = ["title", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["title", "language", YesNoColumn("is_active", label=_("Active"))]
+    list_filter = ["is_active", "language"]
     search_fields = ["title", "body"]
-    form_fields = ["title", "body", "is_active"]
+
+    def get_form_class(self, for_update=False):
+        return AnswerTemplateForm
 
 
 class OperatorViewSet(OfficeListViewSet):
@@ -169,12 +195,28 @@ class OperatorViewSet(OfficeListViewSet):
     url_prefix = "complaints/operators"
     icon = "group"
     menu_label = _("Operators")
-    list_display = ["__str__", "role", "notify_on_new", "user__email"]
+    list_display = [
+        "__str__",
+        "role",
+        YesNoColumn("notify_on_new", label=_("E-mailed about new complaints")),
+        Column("email", label=_("E-mail"), accessor="user.email"),
+        YesNoColumn("is_active", label=_("Account active"), accessor="user.is_active"),
+    ]
     list_filter = ["role", "notify_on_new"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
 
+    edit_view_class = operator_views.OperatorEditView
+
     def get_form_class(self, for_update=False):
         return OperatorForm
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(password_reset_url_name=self.get_url_name("password_reset"), **kwargs)
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("edit/<int:pk>/password-reset/", operator_views.password_reset, name="password_reset"),
+        ]
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(queryset=Operator.objects.select_related("user"), **kwargs)

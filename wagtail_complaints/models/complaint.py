@@ -2,9 +2,11 @@
 
 import datetime
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import connections, models, router
 from django.db.models import F
@@ -147,6 +149,8 @@ class Complaint(ComplaintWorkflow):
     # Handling
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     answer_by = models.DateField(_("answer by"))
+    # The date first promised, kept when a handler extends it: statistics count "on time" against it.
+    original_answer_by = models.DateField(_("answer-by date first given"), null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned to"),
@@ -379,11 +383,28 @@ class Attachment(models.Model):
         return self.original_name
 
 
+# The e-mail carrying an answer greets the patient ("Dear Maria,") and the office signs it: a
+# template that greets too would greet them twice.
+GREETING = re.compile(r"^\W*(gentil\w*|egregi\w*|car[oae]|dear|hello|hi|estimad[oa]s?|querid[oa]s?|hola)\b", re.I)
+
+
 class AnswerTemplate(models.Model):
-    """Reusable text an operator can start an answer from."""
+    """Reusable text an operator can start an answer from, in one language, with placeholders."""
 
     title = models.CharField(_("title"), max_length=255)
-    body = models.TextField(_("text"))
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_("Offered for complaints in this language. Empty: offered for every complaint."),
+    )
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Without greeting or signature: the e-mail greets the complainant by name and the office signs it. "
+            "Placeholders: {first_name}, {reference}, {answer_by}, {office_name}."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -393,3 +414,9 @@ class AnswerTemplate(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        if GREETING.match(self.body or ""):
+            raise ValidationError(
+                {"body": _("Start without a greeting: the e-mail already greets the complainant by name.")}
+            )

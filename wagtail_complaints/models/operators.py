@@ -15,29 +15,46 @@ class OperatorQuerySet(models.QuerySet):
     def active(self):
         return self.filter(user__is_active=True)
 
-    def to_notify_of_new(self, complaint):
-        """(e-mail, preferred language) of the flagged operators who cover `complaint`.
+    def _covering(self, complaint, *fields):
+        """`fields` of the operators in this queryset who cover `complaint`.
 
         An operator who covers no category (or no service) in particular covers them all. One flat
         query; the few rows are checked here, which is cheaper than asking the database to.
         """
-        rows = (
-            self.active()
-            .filter(notify_on_new=True)
-            .exclude(user__email="")
-            .values_list("pk", "user__email", "user__wagtail_userprofile__preferred_language", "categories", "services")
-        )
         operators = {}
-        for pk, email, language, category, service in rows:
-            _, _, categories, services = operators.setdefault(pk, (email, language, set(), set()))
+        for pk, *values, category, service in self.values_list("pk", *fields, "categories", "services"):
+            _, categories, services = operators.setdefault(pk, (tuple(values), set(), set()))
             categories.add(category)
             services.add(service)
         wanted = {complaint.category_id, complaint.category.parent_id} if complaint.category_id else set()
         return [
-            (email, language)
-            for email, language, categories, services in operators.values()
+            values
+            for values, categories, services in operators.values()
             if (categories == {None} or categories & wanted) and (services == {None} or complaint.service_id in services)
         ]
+
+    def to_notify_of_new(self, complaint):
+        """(e-mail, preferred language) of the flagged operators who cover `complaint`."""
+        flagged = self.active().filter(notify_on_new=True).exclude(user__email="")
+        return flagged._covering(complaint, "user__email", "user__wagtail_userprofile__preferred_language")
+
+    def handlers_covering(self, complaint):
+        """Ids of the active complaint handlers who cover `complaint`."""
+        return [user_id for (user_id,) in self.active().filter(role=Role.HANDLER)._covering(complaint, "user_id")]
+
+    def coverage_of(self, user):
+        """A filter for the complaints `user` covers: their categories (with sub-categories) and services."""
+        operator = self.filter(user=user).first()
+        if operator is None:
+            return models.Q()
+        categories = list(operator.categories.values_list("pk", flat=True))
+        services = list(operator.services.values_list("pk", flat=True))
+        covered = models.Q()
+        if categories:
+            covered &= models.Q(category__in=categories) | models.Q(category__parent__in=categories)
+        if services:
+            covered &= models.Q(service__in=services)
+        return covered
 
 
 class Operator(models.Model):

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.forms.forms import WagtailAdminFormPageForm
 from wagtail.contrib.forms.models import AbstractFormField, FormMixin
 from wagtail.fields import RichTextField
 from wagtail.models import Page, Site
@@ -69,6 +70,8 @@ class ComplaintFormPage(FormMixin, Page):
     )
 
     form_builder = ComplaintFormBuilder
+    # Wagtail's own form-page form: it refuses two extra questions with the same name.
+    base_form_class = WagtailAdminFormPageForm
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
@@ -159,6 +162,7 @@ class ComplaintFormPage(FormMixin, Page):
                 complaint = self.build_complaint(form)
                 complaint.save()
                 form.save_attachments(complaint)
+                self.assign_automatically(complaint, form)
                 self.notify(complaint)
         except IntegrityError:
             # The same form sent twice: the first one saved it.
@@ -191,6 +195,16 @@ class ComplaintFormPage(FormMixin, Page):
         )
         complaint.assign_reference(prefix=office.reference_prefix)
         return complaint
+
+    def assign_automatically(self, complaint, form):
+        """Assign the new complaint to the one handler who covers it, if the office wants that."""
+        from .. import actions
+
+        if form.request is not None:
+            office = ComplaintSettings.for_request(form.request)  # cached for the request by build_complaint
+        else:
+            office = ComplaintSettings.for_site(complaint.site) if complaint.site else ComplaintSettings()
+        actions.auto_assign(complaint, office)
 
     def notify(self, complaint):
         from ..notifications import notify

@@ -53,6 +53,14 @@ class ComplaintSettings(ClusterableModel, BaseSiteSetting):
         validators=[MaxValueValidator(365)],
         help_text=_("Days after closing during which the patient can reopen from the private link."),
     )
+    auto_assign = models.BooleanField(
+        _("assign new complaints automatically"),
+        default=False,
+        help_text=_(
+            "A new complaint is assigned to the handler who covers its category and service, "
+            "when exactly one handler does."
+        ),
+    )
     reminder_days = models.PositiveIntegerField(
         _("remind handlers (days before the answer-by date)"),
         default=5,
@@ -123,6 +131,7 @@ class ComplaintSettings(ClusterableModel, BaseSiteSetting):
             [FieldPanel("answer_within_days"), FieldPanel("reopen_within_days"), FieldPanel("reminder_days")],
             heading=_("Deadlines"),
         ),
+        MultiFieldPanel([FieldPanel("auto_assign")], heading=_("Routing")),
         MultiFieldPanel(
             [
                 FieldPanel("office_name"),

@@ -1,8 +1,12 @@
 """The hospital's own lists: the complaint classification (two levels) and its services."""
 
+from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.db.models.functions import Coalesce
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -70,14 +74,31 @@ class Labelled(ClusterableModel):
         return self.name
 
 
+def site_languages():
+    """The site's languages (settings.LANGUAGES, read when used) as (code, name) choices."""
+    return [(code.split("-")[0], name) for code, name in settings.LANGUAGES]
+
+
+def language_choices():
+    return BLANK_CHOICE_DASH + site_languages()
+
+
 class Label(Orderable):
     language = models.CharField(_("language"), max_length=10)
     label = models.CharField(_("label"), max_length=255)
 
-    panels = [FieldPanel("language"), FieldPanel("label")]
+    # A choice of the site's languages; the blank first option keeps an untouched row empty.
+    panels = [
+        FieldPanel("language", widget=forms.Select(choices=CallableChoiceIterator(language_choices))),
+        FieldPanel("label"),
+    ]
 
     class Meta(Orderable.Meta):
         abstract = True
+
+    def clean(self):
+        if self.language and self.language not in dict(site_languages()):
+            raise ValidationError({"language": _("Choose one of the site's languages.")})
 
 
 class Category(Labelled):

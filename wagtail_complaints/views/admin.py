@@ -4,12 +4,16 @@ The inbox and the complaint screen are read views; every change is a POST to a s
 validates a form, calls `actions`, and sends the operator back to the complaint screen.
 """
 
+import copy
+
 from django.contrib.admin.utils import quote
+from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin import messages
@@ -20,9 +24,9 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import Site
 
-from .. import actions, exports, workflow
-from ..admin_forms import TRANSITION_FORMS, AssignForm, NoteForm
-from ..models import AnswerTemplate, ComplaintSettings
+from .. import actions, answer_templates, corrections, exports, workflow
+from ..admin_forms import TRANSITION_FORMS, AssignForm, ExtendAnswerByForm, NoteForm
+from ..models import ComplaintSettings
 from ..permissions import can_see_personal_data, can_see_personal_data_of
 from ..spreadsheets import SafeCSVExportMixin
 
@@ -158,7 +162,8 @@ class RegisterComplaintView(generic.CreateView):
         return kwargs
 
     def save_instance(self):
-        return actions.register(self.form.save(commit=False), by=self.request.user)
+        complaint = self.form.save(commit=False)
+        return actions.register(complaint, by=self.request.user, office=office_for(complaint))
 
     def get_success_url(self):
         return reverse(self.inspect_url_name, args=[quote(self.object.pk)])
@@ -168,9 +173,72 @@ class RegisterComplaintView(generic.CreateView):
 
 
 class ComplaintEditView(generic.EditView):
-    """Correct a complaint's data; the form has no state field, so the workflow is untouched."""
+    """Correct a complaint's data; the form has no state field, so the workflow is untouched.
+
+    A form drawn before someone else saved is refused: nothing is written, and the form comes
+    back with the saved values in the fields they changed, each saying what it was and is now.
+    """
 
     inspect_url_name = None
+
+    def save_instance(self):
+        return actions.correct(
+            self.object,
+            by=self.request.user,
+            values=self.form.corrected_values(),
+            drawn_from=self.form.cleaned_data["drawn_from"],
+        )
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except corrections.StaleCorrection as conflict:
+            self.produced_error_message = _("Nothing was saved: someone else corrected this complaint meanwhile.")
+            return self.form_invalid(self.conflicted_form(form, conflict))
+
+    def form_invalid(self, form):
+        if "drawn_from" in form.errors:
+            messages.error(self.request, form.errors["drawn_from"][0])
+        return super().form_invalid(form)
+
+    def conflicted_form(self, form, conflict):
+        """The operator's form again, with the values saved meanwhile in the fields that changed."""
+        saved = conflict.complaint
+        data = form.data.copy()
+        for name in conflict.changed:
+            key, value = form.add_prefix(name), corrections.raw_value(saved, name)
+            if value is True:
+                data[key] = "on"
+            elif value is False:
+                data.pop(key, None)
+            else:
+                data[key] = "" if value is None else str(value)
+        data[form.add_prefix("drawn_from")] = corrections.sign(corrections.snapshot(saved, form.Meta.fields))
+        self.object = saved
+        kwargs = {**self.get_form_kwargs(), "data": data, "instance": saved}
+        refreshed = self.get_form_class()(**kwargs)
+        refreshed.is_valid()
+        for name in conflict.changed:
+            ours = copy.copy(saved)
+            setattr(ours, name, form.cleaned_data[name])
+            refreshed.add_error(
+                name,
+                _("Changed by someone else while you were editing: now “%(now)s”, your form had “%(yours)s”.")
+                % {"now": self.shorten(saved, name), "yours": self.shorten(ours, name)},
+            )
+        refreshed.add_error(
+            None,
+            _(
+                "Someone else corrected this complaint while you were editing it. Nothing was saved. "
+                "The fields they changed now show the saved value: check them and save again."
+            ),
+        )
+        return refreshed
+
+    @staticmethod
+    def shorten(complaint, name):
+        value = corrections.display_value(corrections.readable_value(complaint, name))
+        return Truncator(str(value)).chars(80)
 
     def get_success_url(self):
         return reverse(self.inspect_url_name, args=[quote(self.object.pk)])
@@ -228,6 +296,7 @@ class ComplaintInspectView(generic.InspectView):
     transition_url_name = None
     note_url_name = None
     assign_url_name = None
+    extend_url_name = None
 
     def get_object(self, queryset=None):
         queryset = self.model._default_manager.select_related(
@@ -262,7 +331,7 @@ class ComplaintInspectView(generic.InspectView):
                 form = bound[1]
             else:
                 form = TRANSITION_FORMS[name](
-                    initial=self.initial_for(name), prefix=name
+                    initial={"expected_status": self.object.status}, prefix=name, complaint=self.object
                 )
             forms.append(
                 {
@@ -274,44 +343,50 @@ class ComplaintInspectView(generic.InspectView):
             )
         return forms
 
-    def initial_for(self, name):
-        initial = {"expected_status": self.object.status}
-        if name == "answer":
-            template_id = self.request.GET.get("answer_template", "")
-            template = AnswerTemplate.objects.filter(is_active=True, pk=template_id).first() if template_id.isdigit() else None
-            if template is not None:
-                initial.update(template=template, body=template.body)
-        return initial
-
-    def get_context_data(self, bound=None, note_form=None, assign_form=None, **kwargs):
+    def get_context_data(self, bound=None, note_form=None, assign_form=None, extend_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         complaint = self.object
         office = office_for(complaint)
+        show_personal_data = can_see_personal_data_of(self.request.user, complaint)
         context.update(
             complaint=complaint,
             office=office,
             **days_context(complaint),
-            show_personal_data=can_see_personal_data_of(self.request.user, complaint),
+            show_personal_data=show_personal_data,
             # Internal notes are the office's own: the health authority reads the public thread.
             thread=(complaint.messages if self.can_handle else complaint.messages.public()).select_related("author"),
-            history=self.history(),
+            history=self.history(show_personal_data),
             transitions=self.transition_forms(bound),
             can_handle=self.can_handle,
-            answer_templates=AnswerTemplate.objects.filter(is_active=True),
         )
         if self.can_handle:
             context.update(
                 note_form=note_form or NoteForm(),
                 note_url=reverse(self.note_url_name, args=[quote(complaint.pk)]),
-                assign_form=assign_form or AssignForm(initial={"assigned_to": complaint.assigned_to_id}),
+                assign_form=assign_form or AssignForm(complaint=complaint),
                 assign_url=reverse(self.assign_url_name, args=[quote(complaint.pk)]),
                 edit_url=reverse(self.edit_url_name, args=[quote(complaint.pk)]),
             )
+            if complaint.is_open:
+                context.update(
+                    extend_form=extend_form or ExtendAnswerByForm(complaint=complaint),
+                    extend_url=reverse(self.extend_url_name, args=[quote(complaint.pk)]),
+                )
         return context
 
-    def history(self):
+    def history(self, show_personal_data):
         entries = log_registry.get_logs_for_instance(self.object).select_related("user").order_by("timestamp", "pk")
-        return [{"entry": entry, "actor": complainant_label(entry)} for entry in entries]
+        return [
+            {
+                "entry": entry,
+                "actor": complainant_label(entry),
+                # A correction's values before and after; personal ones only for who may see them.
+                "changes": corrections.readable_changes(
+                    self.model, (entry.data or {}).get("changes"), show_personal_data
+                ),
+            }
+            for entry in entries
+        ]
 
     @cached_property
     def header_more_buttons(self):
@@ -329,6 +404,13 @@ class ComplaintActionView(ComplaintInspectView):
     def back(self):
         return redirect(reverse(self.inspect_url_name, args=[quote(self.object.pk)]))
 
+    def refuse_stale(self):
+        messages.warning(
+            self.request,
+            _("Someone changed this complaint while you were working on it. Nothing was saved: check it and try again."),
+        )
+        return self.back()
+
     def invalid(self, **context):
         messages.error(self.request, _("Please correct the errors below."))
         return self.render_to_response(self.get_context_data(**context))
@@ -339,7 +421,9 @@ class TransitionView(ComplaintActionView):
         name = kwargs["transition"]
         if name not in workflow.TRANSITIONS:
             raise Http404
-        form = TRANSITION_FORMS[name](request.POST, prefix=name)
+        form = TRANSITION_FORMS[name](request.POST, prefix=name, complaint=self.object)
+        if name == "answer" and "insert_template" in request.POST:
+            return self.insert_template(form)
         if not form.is_valid():
             if "expected_status" in form.errors:
                 return self.refuse_stale()
@@ -354,6 +438,21 @@ class TransitionView(ComplaintActionView):
         messages.success(request, self.success_message_for(name))
         return self.back()
 
+    def insert_template(self, form):
+        """Draw the answer form again with the chosen template appended to the text typed so far."""
+        try:
+            template = form.fields["template"].clean(form["template"].value()) if "template" in form.fields else None
+        except ValidationError:
+            template = None
+        body = form["body"].value() or ""
+        initial = {name: form[name].value() for name in form.fields}
+        if template is not None:
+            initial["body"] = answer_templates.insert(body, template, self.object)
+        else:
+            messages.warning(self.request, _("Choose a template to insert."))
+        redrawn = type(form)(initial=initial, prefix=form.prefix, complaint=self.object)
+        return self.render_to_response(self.get_context_data(bound=("answer", redrawn)))
+
     def fire(self, name, form):
         action = getattr(actions, name)
         action(
@@ -362,13 +461,6 @@ class TransitionView(ComplaintActionView):
             expected_status=form.cleaned_data["expected_status"],
             **form.action_kwargs(),
         )
-
-    def refuse_stale(self):
-        messages.warning(
-            self.request,
-            _("Someone changed this complaint while you were working on it. Nothing was saved: check it and try again."),
-        )
-        return self.back()
 
     def success_message_for(self, name):
         if name == "answer" and not self.object.email:
@@ -396,9 +488,49 @@ class AssignView(ComplaintActionView):
         form = AssignForm(request.POST)
         if not form.is_valid():
             return self.invalid(assign_form=form)
-        actions.assign(self.object, request.user, form.cleaned_data["assigned_to"])
+        try:
+            actions.assign(
+                self.object,
+                request.user,
+                form.cleaned_data["assigned_to"],
+                expected_assignee_id=form.cleaned_data["drawn_assignee"],
+            )
+        except workflow.StaleComplaint:
+            messages.warning(
+                request,
+                _("Someone reassigned this complaint while you were working on it. Nothing was saved: check it and try again."),
+            )
+            return self.back()
         messages.success(request, _("Assignment saved."))
         return self.back()
+
+
+class ExtendAnswerByView(ComplaintActionView):
+    def post(self, request, *args, **kwargs):
+        form = ExtendAnswerByForm(request.POST, complaint=self.object)
+        if not form.is_valid():
+            if "drawn_answer_by" in form.errors or form.data.get("drawn_answer_by") != self.object.answer_by.isoformat():
+                return self.refuse_stale()
+            return self.invalid(extend_form=form)
+        try:
+            actions.extend_answer_by(
+                self.object,
+                request.user,
+                form.cleaned_data["answer_by"],
+                form.cleaned_data["reason"],
+                expected_answer_by=form.cleaned_data["drawn_answer_by"],
+            )
+        except workflow.StaleComplaint:
+            return self.refuse_stale()
+        except workflow.TransitionNotAllowed:
+            messages.error(request, _("This cannot be done to the complaint in its current state."))
+            return self.back()
+        if self.object.email:
+            messages.success(request, _("Answer-by date extended; the complainant is e-mailed the new date."))
+        else:
+            messages.success(request, _("Answer-by date extended. The complainant has no e-mail address: tell them another way."))
+        return self.back()
+
 
 
 # -- lists managed by administrators ----------------------------------------------------------

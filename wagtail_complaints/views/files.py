@@ -18,14 +18,16 @@ HANDLE_PERMISSION = "wagtail_complaints.change_complaint"
 
 @require_safe
 def attachment(request, pk):
-    """An attachment, for operators who may see the complaint's personal data; never from a public URL."""
+    """An attachment, for operators who may see the complaint's personal data; never from a public URL. Logged."""
     if not request.user.has_perm(VIEW_PERMISSION):
         raise PermissionDenied
     attachment = get_object_or_404(Attachment.objects.select_related("complaint__site"), pk=pk)
     if not can_see_personal_data_of(request.user, attachment.complaint):
         # Files are personal data: to a viewer they do not exist (not even their names).
         raise Http404
-    return attachment_response(attachment)
+    response = attachment_response(attachment)
+    actions.log_download(attachment, request.user)
+    return response
 
 
 @require_POST

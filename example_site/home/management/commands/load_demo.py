@@ -12,6 +12,7 @@ from wagtail.models import Locale, Page, Site
 from example_site.home.management.commands.serve_demo_at import demo_host_and_port
 from example_site.home.models import ContentPage, HomePage
 from wagtail_complaints.models import (
+    AnswerTemplate,
     ComplaintFormPage,
     ComplaintSettings,
     OfficeText,
@@ -81,6 +82,76 @@ FORM_PAGE_TEXT = {
     },
 }
 
+# Answer templates in each language, in the e-mails' register (Italian "tu", Spanish "usted"). No
+# greeting and no signature: the e-mail greets the complainant by name and the office signs it.
+ANSWER_TEMPLATES = [
+    (
+        "it",
+        "Scuse per l'attesa",
+        "Abbiamo letto con attenzione la tua segnalazione {reference} e ci scusiamo per l'attesa che hai "
+        "dovuto sopportare. Abbiamo condiviso quanto ci hai raccontato con il responsabile del servizio, "
+        "che sta verificando come ridurre i tempi di attesa.\n\n"
+        "Se vuoi aggiungere qualcosa puoi risponderci dal tuo link privato.",
+    ),
+    (
+        "it",
+        "Segnalazione inoltrata al servizio",
+        "Ti ringraziamo per averci scritto. Abbiamo inoltrato la tua segnalazione {reference} al "
+        "responsabile del servizio interessato, che ci farà avere le sue osservazioni. Ti daremo una "
+        "risposta completa entro il {answer_by}.",
+    ),
+    (
+        "it",
+        "Richiesta di informazioni",
+        "Per poter verificare quanto ci hai segnalato ({reference}) ci servono alcune informazioni in più: "
+        "la data e l'ora approssimative dei fatti e, se lo ricordi, il nome del reparto o dell'ambulatorio.\n\n"
+        "Puoi risponderci dal tuo link privato oppure telefonare all'ufficio ({office_name}).",
+    ),
+    (
+        "en",
+        "Apology for the wait",
+        "We have read your complaint {reference} carefully and we are sorry for the wait you had to put up "
+        "with. We have shared what you told us with the head of the service, who is looking at how to "
+        "shorten waiting times.\n\n"
+        "If you would like to add anything, you can reply through your private link.",
+    ),
+    (
+        "en",
+        "Complaint passed to the service",
+        "Thank you for writing to us. We have passed your complaint {reference} to the head of the service "
+        "concerned, who will send us their comments. We will give you a full answer by {answer_by}.",
+    ),
+    (
+        "en",
+        "More information needed",
+        "To look into what you told us ({reference}) we need a little more information: the approximate "
+        "date and time and, if you remember it, the name of the ward or clinic.\n\n"
+        "You can reply through your private link or phone the office ({office_name}).",
+    ),
+    (
+        "es",
+        "Disculpas por la espera",
+        "Hemos leído con atención su reclamación {reference} y le pedimos disculpas por la espera que tuvo "
+        "que soportar. Hemos trasladado lo que nos cuenta al responsable del servicio, que está estudiando "
+        "cómo reducir los tiempos de espera.\n\n"
+        "Si quiere añadir algo, puede respondernos desde su enlace privado.",
+    ),
+    (
+        "es",
+        "Reclamación enviada al servicio",
+        "Gracias por escribirnos. Hemos enviado su reclamación {reference} al responsable del servicio "
+        "afectado, que nos hará llegar sus observaciones. Le daremos una respuesta completa antes del "
+        "{answer_by}.",
+    ),
+    (
+        "es",
+        "Necesitamos más información",
+        "Para poder comprobar lo que nos cuenta ({reference}) necesitamos algo más de información: la fecha "
+        "y la hora aproximadas de los hechos y, si lo recuerda, el nombre de la planta o de la consulta.\n\n"
+        "Puede respondernos desde su enlace privado o llamar a la oficina ({office_name}).",
+    ),
+]
+
 DEMO_USERS = [
     # username, password, first name, last name, role, notify on new
     ("admin", "demo-admin", "Anna", "Amministratrice", Role.ADMINISTRATOR, False),
@@ -103,6 +174,7 @@ class Command(BaseCommand):
             self.translate(home, locales[code], title={"en": "San Luca Hospital", "es": "Hospital San Luca"}[code])
             self.translate_form_page(form_page, locales[code])
         self.users()
+        self.answer_templates()
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
 
     def home_page(self, italian):
@@ -218,3 +290,7 @@ class Command(BaseCommand):
                 moderators = Group.objects.filter(name="Moderators").first()
                 if moderators:
                     user.groups.add(moderators)
+
+    def answer_templates(self):
+        for language, title, body in ANSWER_TEMPLATES:
+            AnswerTemplate.objects.get_or_create(language=language, title=title, defaults={"body": body})
