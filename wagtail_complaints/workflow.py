@@ -3,7 +3,7 @@
     transition       from                               to                who may fire it
     ---------------  ---------------------------------  ----------------  --------------------
     take_in_charge   pending                            taken_in_charge   handler
-    answer           taken_in_charge, awaiting_reply    awaiting_reply    handler
+    answer           taken_in_charge, awaiting_reply    awaiting_reply    handler, once classified
     close            taken_in_charge, awaiting_reply    closed            handler
     reopen           closed                             awaiting_reply    complainant, handler
     withdraw         pending, taken_in_charge,          closed            complainant
@@ -56,6 +56,11 @@ def is_complainant_or_handler(complaint, user):
     return is_complainant(complaint, user) or is_handler(complaint, user)
 
 
+def is_classified(complaint):
+    """Answers need a real category: statistics count what a complaint was about."""
+    return not complaint.category.needs_classification
+
+
 class ComplaintWorkflow(models.Model):
     status = FSMField(
         _("state"), max_length=20, choices=Status.choices, default=Status.PENDING, protected=True
@@ -77,7 +82,11 @@ class ComplaintWorkflow(models.Model):
             self.assigned_to = by
 
     @transition(
-        status, [Status.TAKEN_IN_CHARGE, Status.AWAITING_REPLY], Status.AWAITING_REPLY, permission=is_handler
+        status,
+        [Status.TAKEN_IN_CHARGE, Status.AWAITING_REPLY],
+        Status.AWAITING_REPLY,
+        permission=is_handler,
+        conditions=[is_classified],
     )
     def answer(self, by, at=None):
         self.last_answered_at = at or timezone.now()
