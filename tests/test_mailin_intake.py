@@ -275,3 +275,22 @@ def test_the_to_be_classified_category_is_never_offered_on_forms(db):
     placeholder = Category.objects.to_be_classified()
     assert placeholder.needs_classification and placeholder.label("en") == "To be classified"
     assert placeholder not in Category.objects.for_choices()
+
+
+def test_web_complaints_emails_ask_for_replies_at_the_tagged_address_only_when_the_office_has_one(db, django_capture_on_commit_callbacks):
+    from wagtail_complaints import notifications
+    from wagtail_complaints.models import Email
+
+    complaint = make_complaint()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.register(complaint, by=make_operator("handler").user)
+    email = Email.objects.get(recipient=complaint.email)
+    assert notifications.render(email).reply_to == []
+
+    office = ComplaintSettings.for_site(complaint.site)
+    office.reply_address = OFFICE
+    office.save()
+    first, again = notifications.render(email), notifications.render(email)
+    assert first.reply_to == [f"urp+{links.reply_tag(complaint)}@ospedale-sanluca.example"]
+    assert first.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]  # the same on every retry
+    assert first.extra_headers["References"] == f"<complaint.{complaint.pk}@ospedale-sanluca.example>"

@@ -42,6 +42,10 @@ class IncomingEmailIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("complaint")
 
+    def get_edit_url(self, instance):
+        # A row's title opens the message (read-only), there is no edit form.
+        return self.get_inspect_url(instance)
+
 
 class IncomingEmailInspectView(generic.InspectView):
     any_permission_required = ["view"]

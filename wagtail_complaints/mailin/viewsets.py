@@ -41,6 +41,13 @@ class IncomingEmailViewSet(ModelViewSet):
         def permission_policy(self):
             return views.permission_policy
 
+    def get_common_view_kwargs(self, **kwargs):
+        # No add, edit, delete, history or usage screens: links to them must not be drawn.
+        return super().get_common_view_kwargs(
+            **{name: None for name in ("add_url_name", "edit_url_name", "delete_url_name", "history_url_name", "usage_url_name")},
+            **kwargs,
+        )
+
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(
             original_url_name=self.get_url_name("original"), retry_url_name=self.get_url_name("retry"), **kwargs

@@ -116,6 +116,8 @@ class Command(BaseCommand):
             "Se la risposta non ti soddisfa puoi riaprire il reclamo dal tuo link privato, "
             "oppure rivolgerti alla Commissione mista conciliativa o al Difensore civico regionale."
         )
+        # Patients' answers come back as urp+<tag>@…: see "Complaints and replies by e-mail" in the README.
+        office.reply_address = office.reply_address or "urp@ospedale-sanluca.example"
         office.save()
 
     def services(self):
