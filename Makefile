@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) example_site/manage.py
 
-.PHONY: demo setup serve test test-lts browsers benchmark benchmark-stats messages clean
+.PHONY: demo setup serve test test-lts browsers mail-server benchmark benchmark-stats messages clean
 
 demo: setup serve
 
@@ -43,6 +43,13 @@ browsers:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's Dovecot for the IMAP tests: they start a private instance on 127.0.0.1:14301 (never the
+# system service) and are skipped where it is missing (CI sets WAGTAIL_COMPLAINTS_REQUIRE_DOVECOT).
+mail-server:
+	@command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dovecot-imapd openssl >/dev/null; }
 
 # The same suite on the Wagtail LTS release, in a venv of its own.
 LTS_VENV := .venv-wagtail-lts
