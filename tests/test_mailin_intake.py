@@ -294,3 +294,18 @@ def test_web_complaints_emails_ask_for_replies_at_the_tagged_address_only_when_t
     assert first.reply_to == [f"urp+{links.reply_tag(complaint)}@ospedale-sanluca.example"]
     assert first.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]  # the same on every retry
     assert first.extra_headers["References"] == f"<complaint.{complaint.pk}@ospedale-sanluca.example>"
+
+
+def test_a_message_that_cannot_even_be_parsed_is_kept(office, piped, monkeypatch):
+    from wagtail_complaints.mailin import parsing
+
+    def unreadable(raw):
+        raise ValueError("unreadable")
+
+    monkeypatch.setattr(intake, "parse", unreadable)
+    piped(eml("plain.eml"))
+
+    incoming = IncomingEmail.objects.get()
+    assert incoming.result == Result.FAILED and "unreadable" in incoming.reason
+    assert incoming.message_id == parsing.content_message_id(eml("plain.eml"))
+    assert incoming.raw() == eml("plain.eml")

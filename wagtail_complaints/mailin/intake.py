@@ -21,7 +21,7 @@ from .. import actions, attachments, links
 from ..conf import get_setting
 from ..models import Category, Channel, Complaint, ComplaintSettings
 from .models import IncomingEmail, Result
-from .parsing import parse
+from .parsing import content_message_id, parse
 from .text import trim_quoted
 
 logger = logging.getLogger(__name__)
@@ -30,29 +30,38 @@ logger = logging.getLogger(__name__)
 REFERENCE = re.compile(r"\b[A-Za-z0-9]{0,10}-?\d{4}-\d{6}\b")
 
 
+# A message failing this many times waits for an operator's "Try again now".
+MAX_ATTEMPTS = 10
+
+
 def receive(raw, site=None):
     """Record and process one raw message; a message already processed is left as it was."""
-    parsed = parse(raw)
+    try:
+        parsed = parse(raw)
+    except Exception:  # noqa: BLE001 - recorded below all the same; processing will say why
+        logger.exception("Could not parse an incoming complaint e-mail")
+        parsed = None
     try:
         with transaction.atomic():
             incoming = IncomingEmail(
-                message_id=parsed.message_id,
+                message_id=parsed.message_id if parsed else content_message_id(raw),
                 site=site,
-                sender=parsed.sender_address,
-                subject=parsed.subject,
+                sender=parsed.sender_address if parsed else "",
+                subject=parsed.subject if parsed else "",
             )
             incoming.original.save("original.eml", ContentFile(raw), save=False)
             incoming.save()
     except IntegrityError:
-        incoming = IncomingEmail.objects.get(message_id=parsed.message_id)
+        incoming = IncomingEmail.objects.get(message_id=parsed.message_id if parsed else content_message_id(raw))
         if incoming.result != Result.FAILED:
             return incoming  # seen before: nothing twice
     return process(incoming, parsed)
 
 
 def retry_failed():
-    """Try again every message whose processing failed."""
-    return [process(incoming) for incoming in IncomingEmail.objects.filter(result=Result.FAILED)]
+    """Try again the messages whose processing failed, up to MAX_ATTEMPTS times each."""
+    failed = IncomingEmail.objects.filter(result=Result.FAILED, attempts__lt=MAX_ATTEMPTS)
+    return [process(incoming) for incoming in failed]
 
 
 def process(incoming, parsed=None):
@@ -78,11 +87,14 @@ def handle(parsed, site):
     if parsed.is_automatic:
         return Result.IGNORED, parsed.automatic_reason, None
     if not parsed.sender_address:
-        return Result.KEPT, "No sender address: nobody to answer.", None
+        with override(settings.LANGUAGE_CODE):
+            return Result.KEPT, _("No sender address: there is nobody to answer."), None
     tagged = tagged_complaint(parsed)
     if tagged is not None and tagged.email.lower() == parsed.sender_address:
         if not tagged.is_open:
-            return Result.KEPT, "A reply to a closed complaint: the complainant can reopen it from the private link.", tagged
+            with override(settings.LANGUAGE_CODE):
+                reason = _("A reply to a closed complaint: read it, and reopen the complaint if it asks for more.")
+            return Result.KEPT, reason, tagged
         add_reply(tagged, parsed)
         return Result.REPLY, "", tagged
     related = [tagged] if tagged is not None else mentioned_complaints(parsed)
@@ -132,34 +144,34 @@ def new_complaint(parsed, site, related):
         answer_by=timezone.localdate(now) + datetime.timedelta(days=office.answer_within_days),
     )
     complaint.assign_reference(prefix=office.reference_prefix)
-    complaint.save()
-    refused = save_attachments(parsed, complaint, max_count=office.max_attachments, office=office)
     with override(settings.LANGUAGE_CODE):
         notes = [related_note(other) for other in related]
-        if refused:
-            notes.append(refused_note(refused))
         if len(description) > get_setting("MAX_DESCRIPTION_LENGTH"):
             notes.append(_("The e-mail was longer than a complaint's text: read the whole of it in the original."))
-    return actions.receive_by_email(complaint, message_id=parsed.message_id, notes=notes)
+    complaint = actions.receive_by_email(complaint, message_id=parsed.message_id, notes=notes)
+    refused = save_attachments(parsed, complaint, office=office)
+    if refused:
+        actions.add_note(complaint, None, refused_note(refused))
+    return complaint
 
 
-def save_attachments(parsed, complaint, message=None, max_count=None, office=None):
+def save_attachments(parsed, complaint, message=None, office=None):
     """Store the files that pass the web form's checks; return why the others were refused."""
     office = office or (ComplaintSettings.for_site(complaint.site) if complaint.site else ComplaintSettings())
-    max_count = office.max_attachments if max_count is None else max_count
     refused = []
-    for index, part in enumerate(parsed.attachments):
-        upload = SimpleUploadedFile(part.name, part.content, part.content_type)
-        if index >= max_count:
-            refused.append(_("“%(name)s”: more files than the office accepts in one message.")
-                           % {"name": attachments.clean_name(part.name)})
-            continue
-        try:
-            content_type = attachments.check_upload(upload, office.max_attachment_mb * 1048576)
-        except ValidationError as error:
-            refused.extend(error.messages)
-            continue
-        attachments.store(upload, content_type, complaint, message)
+    with override(settings.LANGUAGE_CODE):  # the reasons are read by the office
+        for index, part in enumerate(parsed.attachments):
+            upload = SimpleUploadedFile(part.name, part.content, part.content_type)
+            if index >= office.max_attachments:
+                refused.append(_("“%(name)s”: more files than the office accepts in one message.")
+                               % {"name": attachments.clean_name(part.name)})
+                continue
+            try:
+                content_type = attachments.check_upload(upload, office.max_attachment_mb * 1048576)
+            except ValidationError as error:
+                refused.extend(error.messages)
+                continue
+            attachments.store(upload, content_type, complaint, message)
     return refused
 
 
@@ -171,4 +183,5 @@ def related_note(other):
 
 
 def refused_note(refused):
-    return _("Attachments refused and not stored:") + "\n" + "\n".join(f"• {reason}" for reason in refused)
+    with override(settings.LANGUAGE_CODE):
+        return _("Attachments refused and not stored:") + "\n" + "\n".join(f"• {reason}" for reason in refused)

@@ -81,8 +81,10 @@ def header_values(message, names):
 def message_id(message, raw):
     """The sender's Message-ID; messages without a usable one are known by their content."""
     value = header(message, "Message-ID").strip()
-    if MESSAGE_ID.match(value):
-        return value
+    return value if MESSAGE_ID.match(value) else content_message_id(raw)
+
+
+def content_message_id(raw):
     return f"<sha256.{hashlib.sha256(raw).hexdigest()}@wagtail-complaints>"
 
 
