@@ -44,7 +44,7 @@ browsers:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# Debian's Dovecot for the IMAP tests: they start a private instance on 127.0.0.1:14301 (never the
+# Debian's Dovecot for the IMAP tests: they start a private instance on 127.0.0.1:14301–14309 (never the
 # system service) and are skipped where it is missing (CI sets WAGTAIL_COMPLAINTS_REQUIRE_DOVECOT).
 mail-server:
 	@command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot || { \

@@ -13,7 +13,19 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-IMAPS_PORT = 14301  # this project's share of the machine's ports (14300–14309)
+# This project's share of the machine's ports; the first free one is used, so two runs can overlap.
+IMAPS_PORTS = range(14301, 14310)
+
+
+def free_port():
+    for port in IMAPS_PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 14301–14309 for the test IMAP server")
 
 CONFIG = """\
 base_dir = {root}/run
@@ -65,9 +77,10 @@ def dovecot_binary():
     return shutil.which("dovecot") or next((p for p in ("/usr/sbin/dovecot",) if os.path.exists(p)), None)
 
 
-def start(root, port=IMAPS_PORT):
+def start(root, port=None):
     """Start Dovecot under `root`; returns (process, ImapServer)."""
     root = Path(root)
+    port = port or free_port()
     for folder in ("run", "state", "mail"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     subprocess.run(
