@@ -7,7 +7,7 @@ MANAGE := $(PY) example_site/manage.py
 PORT ?= 8000
 export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: demo setup serve test test-lts integration browsers axe bandit benchmark benchmark-stats messages clean
+.PHONY: demo setup serve test test-lts integration browsers axe bandit mail-server benchmark benchmark-stats messages clean
 
 demo: setup serve
 
@@ -61,6 +61,13 @@ $(AXE_JS):
 
 bandit: $(VENV)/.test-installed
 	$(VENV)/bin/bandit -r wagtail_complaints -q
+
+# Debian's Dovecot for the IMAP tests: they start a private instance on 127.0.0.1:14301–14309 (never the
+# system service) and are skipped where it is missing (CI sets WAGTAIL_COMPLAINTS_REQUIRE_DOVECOT).
+mail-server:
+	@command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dovecot-imapd openssl >/dev/null; }
 
 # The same suite on the Wagtail LTS release, in a venv of its own.
 LTS_VENV := .venv-wagtail-lts

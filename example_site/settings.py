@@ -15,6 +15,7 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 INSTALLED_APPS = [
     "example_site.home",
     "wagtail_complaints",
+    "wagtail_complaints.mailin",
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
     "wagtail.contrib.simple_translation",

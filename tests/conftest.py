@@ -72,3 +72,25 @@ def pytest_terminal_summary(terminalreporter):
     SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
     if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
         terminalreporter.write_line(f"Browser screenshots: {SCREENSHOTS}")
+
+
+@pytest.fixture(scope="session")
+def imap_server():
+    """A real IMAP server (Debian's dovecot-imapd) on 127.0.0.1, TLS only; `.ci/run` installs it."""
+    import os
+    import shutil
+    import tempfile
+
+    from . import imap_server as server
+
+    if server.dovecot_binary() is None:
+        if os.environ.get("WAGTAIL_COMPLAINTS_REQUIRE_DOVECOT"):
+            pytest.fail("dovecot is not installed: apt-get install dovecot-imapd")
+        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd): IMAP tests need a real server")
+    # Directly under /tmp: Dovecot's own user must reach the mailbox, and pytest's folders are private.
+    root = tempfile.mkdtemp(prefix="wc-dovecot-")
+    process, details = server.start(root)
+    yield details
+    process.terminate()
+    process.wait(timeout=10)
+    shutil.rmtree(root, ignore_errors=True)

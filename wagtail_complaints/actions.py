@@ -29,6 +29,7 @@ LOG_ACTIONS = {
     "assign": "wagtail_complaints.assign",
     "view": "wagtail_complaints.view",
     "register": "wagtail_complaints.register",
+    "receive_email": "wagtail_complaints.receive_email",
     "reissue_link": "wagtail_complaints.reissue_link",
     "send_link_again": "wagtail_complaints.send_link_again",
     "rate": "wagtail_complaints.rate",
@@ -178,6 +179,21 @@ def auto_assign(complaint, office):
     complaint.save(update_fields=["assigned_to"])
     assignee = complaint.assigned_to
     audit(complaint, "assign", None, previous=None, assigned_to=assignee.get_username(), automatic=True)
+    return complaint
+
+
+@transaction.atomic
+def receive_by_email(complaint, message_id="", notes=()):
+    """A complaint the office's mailbox received: saved, logged, the sender acknowledged.
+
+    `notes` are internal notes for the handler (refused attachments, a reference it mentions);
+    the acknowledgement threads under the sender's own `message_id`.
+    """
+    complaint.save()
+    audit(complaint, "receive_email", None, channel=complaint.channel)
+    for note in notes:
+        Message.objects.create(complaint=complaint, kind=MessageKind.NOTE, body=note)
+    notify("received", complaint, **({"in_reply_to": message_id} if message_id else {}))
     return complaint
 
 

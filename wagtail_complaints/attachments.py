@@ -150,23 +150,28 @@ class AttachmentsFieldMixin:
 
     def save_attachments(self, complaint, message=None, uploaded_by=None):
         """Store the checked files on the private storage, under random names."""
-        from .models import Attachment
-
         files = self.cleaned_data.get(self.attachments_field) or []
-        saved = []
-        for upload, content_type in zip(files, getattr(self, "attachment_types", [])):
-            attachment = Attachment(
-                complaint=complaint,
-                message=message,
-                original_name=clean_name(upload.name),
-                content_type=content_type,
-                size=upload.size,
-                uploaded_by=uploaded_by,
-            )
-            attachment.file.save(upload.name, upload, save=False)
-            attachment.save()
-            saved.append(attachment)
-        return saved
+        return [
+            store(upload, content_type, complaint, message, uploaded_by)
+            for upload, content_type in zip(files, getattr(self, "attachment_types", []))
+        ]
+
+
+def store(upload, content_type, complaint, message=None, uploaded_by=None):
+    """Save one checked file (see check_upload) on the private storage, under a random name."""
+    from .models import Attachment
+
+    attachment = Attachment(
+        complaint=complaint,
+        message=message,
+        original_name=clean_name(upload.name),
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=uploaded_by,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    return attachment
 
 
 def attachment_response(attachment):

@@ -22,6 +22,7 @@ ACTIONS = {
     "assign": (_("Assign"), _("Assigned")),
     "view": (_("View"), _("Viewed")),
     "register": (_("Register"), _("Registered by an operator")),
+    "receive_email": (_("Received by e-mail"), _("Received by e-mail")),
     "reissue_link": (_("Re-issue private link"), _("Private link re-issued")),
     "rate": (_("Rating"), _("Rated by the complainant")),
     "send_link_again": (_("Link requested again"), _("Private link requested again from the complaint form")),

@@ -111,12 +111,19 @@ def render(email):
         subject, text, html = render_office_wording(email, context) or render_templates(email, context)
     # A subject is one line: no header injection through names or categories.
     subject = " ".join(subject.split())[:250]
+    from_email = office.sender_email or settings.DEFAULT_FROM_EMAIL
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=office.sender_email or settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email,
         to=[email.recipient],
+        headers=threading_headers(email, office, from_email),
     )
+    if complaint is not None and office.reply_address and email.template.startswith("complainant/"):
+        # The patient's answer comes back tagged with the complaint (see mailin/).
+        from .links import reply_to_address
+
+        message.reply_to = [reply_to_address(complaint, office.reply_address)]
     message.attach_alternative(html, "text/html")
     return message
 
@@ -145,6 +152,21 @@ def render_office_wording(email, context):
         email.wording_error = f"{wording}: {'; '.join(getattr(error, 'messages', [repr(error)]))}"[:2000]
         logger.warning("Complaint e-mail %s sent with the shipped text: %s", email.pk, email.wording_error)
         return None
+
+
+def threading_headers(email, office, from_email):
+    """A stable Message-ID, and for e-mails about a complaint the thread they belong to."""
+    from email.utils import parseaddr
+
+    from . import links
+
+    domain = (office.reply_address or parseaddr(from_email)[1]).rpartition("@")[2] or "localhost"
+    headers = {"Message-ID": links.email_message_id(email, domain)}
+    if email.complaint_id is not None:
+        # A complaint that came by e-mail threads under the patient's own message.
+        root = email.context.get("in_reply_to") or links.thread_id(email.complaint, domain)
+        headers["In-Reply-To"] = headers["References"] = root
+    return headers
 
 
 def extra_context(email):

@@ -442,7 +442,11 @@ class Statistics:
             cells = table.setdefault(macro_of[category_id], {})
             month = as_local_date(month)
             cells[month] = cells.get(month, 0) + n
-        macros = [c for c in categories if c.parent_id is None and (c.is_active or c.pk in table)]
+        # "To be classified" gets a row only while complaints still wait in it.
+        macros = [
+            c for c in categories
+            if c.parent_id is None and ((c.is_active and not c.needs_classification) or c.pk in table)
+        ]
         return table, macros
 
     # -- outcomes, counted by the month the complaint was closed (seed 003) ---------------------

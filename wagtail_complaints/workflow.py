@@ -3,7 +3,7 @@
     transition       from                               to                who may fire it
     ---------------  ---------------------------------  ----------------  --------------------
     take_in_charge   pending                            taken_in_charge   handler
-    answer           taken_in_charge, awaiting_reply    awaiting_reply    handler
+    answer           taken_in_charge, awaiting_reply    awaiting_reply    handler, once classified
     close            taken_in_charge, awaiting_reply    closed            handler
     reopen           closed (personal data kept)        awaiting_reply    complainant, handler
     withdraw         pending, taken_in_charge,          closed            complainant
@@ -61,6 +61,11 @@ def keeps_personal_data(complaint):
     return complaint.personal_data_removed_at is None
 
 
+def is_classified(complaint):
+    """Answers need a real category: statistics count what a complaint was about."""
+    return not complaint.category.needs_classification
+
+
 class ComplaintWorkflow(FSMModelMixin, models.Model):
     # FSMModelMixin lets refresh_from_db() reload the protected status: Wagtail and host code call it.
     status = FSMField(
@@ -83,7 +88,11 @@ class ComplaintWorkflow(FSMModelMixin, models.Model):
             self.assigned_to = by
 
     @transition(
-        status, [Status.TAKEN_IN_CHARGE, Status.AWAITING_REPLY], Status.AWAITING_REPLY, permission=is_handler
+        status,
+        [Status.TAKEN_IN_CHARGE, Status.AWAITING_REPLY],
+        Status.AWAITING_REPLY,
+        permission=is_handler,
+        conditions=[is_classified],
     )
     def answer(self, by, at=None):
         self.last_answered_at = at or timezone.now()

@@ -69,6 +69,15 @@ class ComplaintSettings(ClusterableModel, BaseSiteSetting):
     sender_email = models.EmailField(
         _("sender address"), blank=True, help_text=_("Empty: the server's DEFAULT_FROM_EMAIL.")
     )
+    reply_address = models.EmailField(
+        _("reply address"),
+        blank=True,
+        help_text=_(
+            "The mailbox patients' replies go to, e.g. urp@hospital.example: e-mails to a complainant "
+            "then ask for replies at urp+<code of the complaint>@hospital.example, so each reply finds "
+            "its complaint. Your mail server must deliver those addresses to this mailbox."
+        ),
+    )
     office_name = models.CharField(
         _("office name"),
         max_length=255,
@@ -136,6 +145,7 @@ class ComplaintSettings(ClusterableModel, BaseSiteSetting):
             [
                 FieldPanel("office_name"),
                 FieldPanel("sender_email"),
+                FieldPanel("reply_address"),
                 FieldPanel("office_contact"),
                 FieldPanel("signature"),
                 FieldPanel("escalation_text"),

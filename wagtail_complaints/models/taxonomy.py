@@ -28,11 +28,19 @@ class LabelledQuerySet(models.QuerySet):
 
 
 class CategoryQuerySet(LabelledQuerySet):
+    def to_be_classified(self):
+        """The placeholder category of complaints that arrive unclassified (created by migration 0010)."""
+        category = self.filter(needs_classification=True).first()
+        if category is None:
+            category = self.create(name="Da classificare", needs_classification=True, sort_order=9999)
+        return category
+
     def for_choices(self):
         """Active categories under an active macro-category, each macro followed by its subs."""
         return (
             self.active()
             .filter(models.Q(parent=None) | models.Q(parent__is_active=True))
+            .filter(needs_classification=False)
             .select_related("parent")
             .prefetch_related("labels", "parent__labels")
             .order_by(
@@ -113,6 +121,10 @@ class Category(Labelled):
         related_name="children",
         help_text=_("Leave empty for a macro-category."),
     )
+
+    # The one category given to complaints nobody has classified yet (those arriving by e-mail):
+    # never offered by forms, and the workflow lets nobody answer until a handler changes it.
+    needs_classification = models.BooleanField(_("to be classified"), default=False, editable=False)
 
     objects = CategoryQuerySet.as_manager()
 

@@ -216,6 +216,8 @@ class Command(BaseCommand):
         if not office.office_texts.exists():
             for language, texts in OFFICE_TEXTS.items():
                 office.office_texts.add(OfficeText(language=language, **texts))
+        # Patients' answers come back as urp+<tag>@…: see "Complaints and replies by e-mail" in the README.
+        office.reply_address = office.reply_address or "urp@ospedale-sanluca.example"
         office.save()
 
     def services(self):
