@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_complaints', '0003_roles'),
+        ('wagtail_complaints', '0006_privacy'),
     ]
 
     operations = [

@@ -30,7 +30,7 @@ def let_administrators_edit_email_texts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_complaints', '0003_roles'),
+        ('wagtail_complaints', '0007_office_routine'),
     ]
 
     operations = [

@@ -17,7 +17,7 @@ def add_to_be_classified(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_complaints', '0003_roles'),
+        ('wagtail_complaints', '0008_office_texts_and_email_wording'),
     ]
 
     operations = [
