@@ -6,6 +6,7 @@ complaint, and the outbox row says what the patient was sent.
 """
 
 import logging
+from email.utils import parseaddr
 from functools import partial
 
 from django.conf import settings
@@ -130,9 +131,19 @@ def render(email):
         body=text,
         from_email=office.sender_email or settings.DEFAULT_FROM_EMAIL,
         to=[email.recipient],
+        headers={"Message-ID": message_id(email, office.sender_email or settings.DEFAULT_FROM_EMAIL)},
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def message_id(email, sender):
+    """The same Message-ID every time an outbox row is sent, from any machine: a copy sent again
+    after a crash between the mail server's acceptance and our COMMIT is a duplicate that mail
+    servers and clients can recognise."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    created = email.created_at.strftime("%Y%m%d%H%M%S") if email.created_at else "unsaved"
+    return f"<complaint-email.{email.pk}.{created}@{domain}>"
 
 
 def extra_context(email):
