@@ -134,7 +134,7 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
             # A preview shows the editor's unsaved choices: never remembered.
             self.use_choices(self.offered_choices())
         else:
-            self.use_choices(intake_cache.remembered(("choices", self.page.pk), self.offered_choices))
+            self.use_choices(intake_cache.remembered(("choices", self.page.pk), self.offered_choices, self.request))
         longest = get_setting("MAX_DESCRIPTION_LENGTH")
         self.fields["description"].max_length = longest
         self.fields["description"].validators.append(MaxLengthValidator(longest))
@@ -178,7 +178,7 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
         from .models import ComplaintSettings
 
         if self.request is not None:
-            return intake_cache.office_settings(Site.find_for_request(self.request))
+            return intake_cache.office_settings(Site.find_for_request(self.request), self.request)
         site = self.page.get_site() if self.page is not None else None
         return ComplaintSettings.for_site(site) if site else ComplaintSettings()
 

@@ -28,10 +28,14 @@ def bump(**kwargs):
     cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
-def remembered(key, compute):
-    """`compute()`, computed once per process and generation."""
+def remembered(key, compute, request=None):
+    """`compute()`, computed once per process and generation (read once per request)."""
     global _memo
-    current = generation()
+    current = getattr(request, "_wagtail_complaints_generation", None)
+    if current is None:
+        current = generation()
+        if request is not None:
+            request._wagtail_complaints_generation = current
     memo = _memo
     if memo["generation"] != current:
         memo = _memo = {"generation": current, "values": {}}
@@ -59,12 +63,12 @@ class OfferedChoices:
         return copy.copy(self._services[pk])
 
 
-def office_settings(site):
+def office_settings(site, request=None):
     from .models import ComplaintSettings
 
     if site is None:
         return ComplaintSettings()
-    return remembered(("settings", site.pk), lambda: ComplaintSettings.for_site(site))
+    return remembered(("settings", site.pk), lambda: ComplaintSettings.for_site(site), request)
 
 
 def _bump_now_and_on_commit(**kwargs):

@@ -102,7 +102,7 @@ class ComplaintFormPage(FormMixin, Page):
         """The form class of the live page, built once per process until the page changes."""
         if request is None or getattr(request, "is_preview", False):
             return self.get_form_class()  # a preview shows the editor's unsaved questions
-        return intake_cache.remembered(("form_class", self.pk), self.get_form_class)
+        return intake_cache.remembered(("form_class", self.pk), self.get_form_class, request)
 
     def serve(self, request, *args, **kwargs):
         if request.method != "POST":
