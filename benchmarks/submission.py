@@ -1,6 +1,6 @@
 """Complaint submission against a plain Wagtail form submission, side by side in one process.
 
-Target (issue 2): a complaint submission costs at most 1.5x a plain `AbstractEmailForm`
+Target (issue 10): a complaint submission costs at most 1.3x a plain `AbstractEmailForm`
 submission with the same fields on the same database, and its query count does not grow with
 the number of categories, services or stored complaints.
 
@@ -131,6 +131,7 @@ def grow_data(categories, complaints):
 
 
 QUEUED = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 INLINE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
@@ -147,19 +148,20 @@ def main():
             complaint_page, plain_page = build_pages()
             client = Client()
             results = {}
-            for mode, tasks in [("queued", QUEUED), ("inline", INLINE)]:
+            for mode, tasks in [("queued", QUEUED), ("database", DATABASE_QUEUE), ("inline", INLINE)]:
                 with override_settings(TASKS=tasks):
                     measure(client, complaint_page, plain_page, 10)  # warm up
                     results[mode] = measure(client, complaint_page, plain_page, args.runs)
             grow_data(args.grow_categories, args.grow_complaints)
-            with override_settings(TASKS=QUEUED):
+            with override_settings(TASKS=DATABASE_QUEUE):
                 _, queries_grown = measure(client, complaint_page, plain_page, 5)
     finally:
         teardown_databases(old_config, verbosity=0)
 
     print(f"database: {connection.vendor}, runs: {args.runs} of each, interleaved")
     for mode, label in [
-        ("queued", "complaint e-mails queued for a worker (production set-up)"),
+        ("queued", "complaint e-mails queued for a worker (queue outside the database)"),
+        ("database", "complaint e-mails queued in the database's task table (django-tasks-db, production set-up)"),
         ("inline", "complaint e-mails rendered and sent inside the request (ImmediateBackend)"),
     ]:
         medians, queries = results[mode]
@@ -169,13 +171,13 @@ def main():
         print(f"  plain Wagtail form (sends its e-mail in the request): {medians['plain'] * 1000:6.2f} ms, {queries['plain']} queries")
         print(f"  complaint submission:                                  {medians['complaint'] * 1000:6.2f} ms, {queries['complaint']} queries")
         print(f"  ratio complaint / plain: {ratio:.2f}x")
-    _, queries, ratio = results["queued"]
+    _, queries, ratio = results["database"]
     print(
         f"complaint queries after adding {args.grow_categories * 2} categories, {args.grow_categories} services "
         f"and {args.grow_complaints} complaints: {queries_grown['complaint']} (before: {queries['complaint']})"
     )
-    ok = ratio <= 1.5 and queries_grown["complaint"] == queries["complaint"]
-    print(f"target (queued ratio <= 1.50x, constant queries): {'met' if ok else 'MISSED'}")
+    ok = ratio <= 1.3 and queries_grown["complaint"] == queries["complaint"]
+    print(f"target (database-queue ratio <= 1.30x, constant queries): {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 
 

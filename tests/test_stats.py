@@ -14,7 +14,7 @@ import datetime
 import pytest
 
 from wagtail_complaints.models import Category, Complaint, Service
-from wagtail_complaints.stats import Filters, Period, Statistics, percentile_from_ordered
+from wagtail_complaints.stats.aggregation import Filters, Period, Statistics, percentile_from_ordered
 
 from .factories import make_complaint
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from wagtail_complaints.models import Category, Complaint, Message, MessageKind
-from wagtail_complaints.stats import Period, Statistics
+from wagtail_complaints.stats.aggregation import Period, Statistics
 from wagtail_complaints.workflow import OPEN_STATES, Status
 
 from .test_stats_views import user_with

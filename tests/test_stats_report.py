@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from wagtail_complaints.stats_tables import TABLES
+from wagtail_complaints.stats.tables import TABLES
 
 from .test_stats import data  # noqa: F401  (the known-answer data set)
 

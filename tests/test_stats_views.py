@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from wagtail_complaints.models import Category, Complaint, Service
-from wagtail_complaints.stats_tables import TABLES
+from wagtail_complaints.stats.tables import TABLES
 
 from .factories import make_complaint
 from .test_stats import data  # noqa: F401  (the known-answer data set)

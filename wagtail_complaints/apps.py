@@ -10,6 +10,8 @@ class WagtailComplaintsAppConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 (registers the system checks)
+        from . import intake_cache
         from .permissions import register_signal_handlers
 
         register_signal_handlers()
+        intake_cache.register_signal_handlers()

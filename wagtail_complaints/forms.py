@@ -8,7 +8,9 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
+from wagtail.models import Site
 
+from . import intake_cache
 from .attachments import AttachmentsFieldMixin
 from .conf import get_setting
 from .models.complaint import ContactPreference
@@ -21,7 +23,17 @@ class LabelledChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.label()
 
+    # Set by the form from the in-memory choices (intake_cache): a lookup by id, no query.
+    offered_instance = None
+
     def to_python(self, value):
+        if self.offered_instance is not None and value not in self.empty_values:
+            try:
+                return self.offered_instance(self.queryset.model._meta.pk.to_python(value))
+            except (KeyError, ValidationError):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+                ) from None
         # Checking one id needs no labels: skip the joins and prefetches meant for drawing choices.
         queryset, self.queryset = self.queryset, self.queryset.select_related(None).prefetch_related(None)
         try:
@@ -116,18 +128,14 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
         super().__init__(*args, **kwargs)
         from .models import Category, Service
 
-        categories, services = Category.objects.for_choices(), Service.objects.for_choices()
-        if self.page is not None:
-            # What the editor chose, or everything when they chose nothing. Reading the few chosen
-            # ids first keeps the choice queries simple, which is cheaper than one clever query.
-            chosen = list(self.page.categories.values_list("pk", flat=True))
-            if chosen:
-                categories = categories.filter(Q(pk__in=chosen) | Q(parent__in=chosen))
-            chosen = list(self.page.services.values_list("pk", flat=True))
-            if chosen:
-                services = services.filter(pk__in=chosen)
-        self.fields["category"].queryset = categories
-        self.fields["service"].queryset = services
+        if self.page is None:
+            self.fields["category"].queryset = Category.objects.for_choices()
+            self.fields["service"].queryset = Service.objects.for_choices()
+        elif getattr(self.request, "is_preview", False):
+            # A preview shows the editor's unsaved choices: never remembered.
+            self.use_choices(self.offered_choices())
+        else:
+            self.use_choices(intake_cache.remembered(("choices", self.page.pk), self.offered_choices, self.request))
         if not self.offers_services():
             # A hospital that lists no services yet (a fresh install) is not asked about them.
             del self.fields["service"]
@@ -140,12 +148,42 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
             self.initial.setdefault("submission_key", secrets.token_urlsafe(24))
         self.add_attachments_field(self.office())
 
+    def offered_choices(self):
+        """What the editor chose, or everything when they chose nothing. Reading the few chosen
+        ids first keeps the choice queries simple, which is cheaper than one clever query."""
+        from .models import Category, Service
+
+        chosen_categories = list(self.page.categories.values_list("pk", flat=True))
+        chosen_services = list(self.page.services.values_list("pk", flat=True))
+        return intake_cache.OfferedChoices(
+            chosen_categories,
+            chosen_services,
+            self.category_queryset(Category.objects.for_choices(), chosen_categories),
+            self.service_queryset(Service.objects.for_choices(), chosen_services),
+        )
+
+    @staticmethod
+    def category_queryset(categories, chosen):
+        return categories.filter(Q(pk__in=chosen) | Q(parent__in=chosen)) if chosen else categories
+
+    @staticmethod
+    def service_queryset(services, chosen):
+        return services.filter(pk__in=chosen) if chosen else services
+
+    def use_choices(self, offered):
+        from .models import Category, Service
+
+        category, service = self.fields["category"], self.fields["service"]
+        category.queryset = self.category_queryset(Category.objects.for_choices(), offered.chosen_categories)
+        service.queryset = self.service_queryset(Service.objects.for_choices(), offered.chosen_services)
+        category.offered_instance, service.offered_instance = offered.category, offered.service
+
     def office(self):
         """The complaints office settings of the page's site (attachment limits live there)."""
         from .models import ComplaintSettings
 
         if self.request is not None:
-            return ComplaintSettings.for_request(self.request)  # cached for the whole request
+            return intake_cache.office_settings(Site.find_for_request(self.request), self.request)
         site = self.page.get_site() if self.page is not None else None
         return ComplaintSettings.for_site(site) if site else ComplaintSettings()
 

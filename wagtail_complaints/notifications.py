@@ -6,6 +6,7 @@ complaint, and the outbox row says what the patient was sent.
 """
 
 import logging
+from email.utils import parseaddr
 from functools import partial
 
 from django.conf import settings
@@ -76,20 +77,38 @@ def notify(event, complaint, **context):
         for address, language in audience(complaint)
     ]
     Email.objects.bulk_create(emails)
-    for email in emails:
-        transaction.on_commit(partial(enqueue, email.pk))
+    if emails:
+        enqueue_together([email.pk for email in emails])
     return emails
+
+
+def enqueue_together(email_ids):
+    """One task for an event's e-mails: in the same transaction when the task queue is a table
+    of this database (nothing more to write after COMMIT), otherwise once it commits."""
+    from .tasks import send_emails
+
+    if enqueues_in_transaction(send_emails.get_backend()):
+        _enqueue(send_emails, email_ids)
+    else:
+        transaction.on_commit(partial(_enqueue, send_emails, email_ids))
+
+
+def enqueues_in_transaction(backend):
+    return type(backend).__module__.startswith("django_tasks_db.") and transaction.get_connection().in_atomic_block
 
 
 def enqueue(email_id, run_after=None):
     from .tasks import send_email
 
-    task = send_email if run_after is None else send_email.using(run_after=run_after)
+    _enqueue(send_email if run_after is None else send_email.using(run_after=run_after), email_id)
+
+
+def _enqueue(task, ids):
     try:
-        task.enqueue(email_id)
+        task.enqueue(ids)
     except Exception:
-        # The outbox row stays queued; `send_complaint_emails` picks it up.
-        logger.exception("Could not enqueue complaint e-mail %s", email_id)
+        # The outbox rows stay queued; the periodic sweep (`send_complaint_emails`) picks them up.
+        logger.exception("Could not enqueue complaint e-mails %s", ids)
 
 
 def render(email):
@@ -156,8 +175,6 @@ def render_office_wording(email, context):
 
 def threading_headers(email, office, from_email):
     """A stable Message-ID, and for e-mails about a complaint the thread they belong to."""
-    from email.utils import parseaddr
-
     from . import links
 
     domain = (office.reply_address or parseaddr(from_email)[1]).rpartition("@")[2] or "localhost"

@@ -14,6 +14,12 @@ def send_email(email_id):
     return deliver(email_id)
 
 
+@task()
+def send_emails(email_ids):
+    """The e-mails of one event, one after the other (each in its own transaction)."""
+    return [deliver(email_id) for email_id in email_ids]
+
+
 def deliver(email_id):
     """Send one outbox e-mail unless already sent; on failure record why and plan a retry."""
     from . import notifications

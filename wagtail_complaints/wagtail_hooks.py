@@ -42,14 +42,14 @@ def register_follow_up_admin_urls():
     return [path("complaints-follow-up/", include((urls, "wagtail_complaints_followup")))]
 
 
-# -- statistics (views/stats.py): everyone who may view complaints, nobody else ------------------
+# -- statistics (stats/views.py): everyone who may view complaints, nobody else ------------------
 
 
 @hooks.register("register_admin_urls")
 def register_statistics_urls():
     from django.urls import include, path
 
-    from . import stats_urls
+    from .stats import urls as stats_urls
 
     return [path("complaint-statistics/", include(stats_urls, namespace="wagtail_complaints_stats"))]
 
@@ -58,7 +58,7 @@ def register_statistics_urls():
 def register_statistics_menu_item():
     from django.urls import reverse
 
-    from .views.stats import StatisticsMenuItem
+    from .stats.views import StatisticsMenuItem
 
     return StatisticsMenuItem(
         _("Complaint statistics"),

@@ -16,7 +16,7 @@ from wagtail.contrib.forms.models import AbstractFormField, FormMixin
 from wagtail.fields import RichTextField
 from wagtail.models import Page, Site
 
-from .. import ratelimits
+from .. import intake_cache, ratelimits
 from ..http import private_response
 from ..forms import ComplaintFormBuilder
 from ..lost_link import SAME_ANSWER as LOST_LINK_ANSWER
@@ -102,6 +102,16 @@ class ComplaintFormPage(FormMixin, Page):
     def get_form_parameters(self):
         return {"page": self}
 
+    def get_form(self, *args, **kwargs):
+        form_params = {**self.get_form_parameters(), **kwargs}
+        return self.get_remembered_form_class(kwargs.get("request"))(*args, **form_params)
+
+    def get_remembered_form_class(self, request):
+        """The form class of the live page, built once per process until the page changes."""
+        if request is None or getattr(request, "is_preview", False):
+            return self.get_form_class()  # a preview shows the editor's unsaved questions
+        return intake_cache.remembered(("form_class", self.pk), self.get_form_class, request)
+
     def serve(self, request, *args, **kwargs):
         if request.method != "POST":
             return self.render_form(request, self.get_form(user=request.user, request=request))
@@ -175,7 +185,8 @@ class ComplaintFormPage(FormMixin, Page):
 
     def build_complaint(self, form):
         if form.request is not None:
-            site, office = Site.find_for_request(form.request), ComplaintSettings.for_request(form.request)
+            site = Site.find_for_request(form.request)
+            office = form.office()
         else:
             site = self.get_site()
             office = ComplaintSettings.for_site(site) if site else ComplaintSettings()

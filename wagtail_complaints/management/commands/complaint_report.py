@@ -18,9 +18,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 from wagtail.models import Site
 
-from ... import stats_tables
+from ...stats import tables as stats_tables
+from ...stats.aggregation import Filters, Period, Statistics
 from ...spreadsheets import neutralise, xlsx_cell
-from ...stats import Filters, Period, Statistics
 
 FORMATS = ("xlsx", "csv")
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import stats
+from . import views as stats
 
 app_name = "wagtail_complaints_stats"
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import Channel, Outcome
-from .models.taxonomy import Labelled
-from .stats import share
-from .workflow import Status
+from ..models import Channel, Outcome
+from ..models.taxonomy import Labelled
+from ..workflow import Status
+from .aggregation import share
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from .models import Category, Complaint, Outcome, Service
-from .workflow import OPEN_STATES
+from ..models import Category, Complaint, Outcome, Service
+from ..workflow import OPEN_STATES
 
 # The longest range the screen accepts: keeps month-by-month tables readable and bounded.
 MAX_PERIOD_DAYS = 10 * 366

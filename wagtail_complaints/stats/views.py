@@ -17,10 +17,11 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.models import Site
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from .. import charts, stats_tables
 from ..models import Category, Channel, Complaint, Service
 from ..spreadsheets import SafeCSVExportMixin
-from ..stats import MAX_PERIOD_DAYS, Filters, Period, Statistics
+from . import charts
+from . import tables as stats_tables
+from .aggregation import MAX_PERIOD_DAYS, Filters, Period, Statistics
 
 
 class StatisticsForm(forms.Form):

@@ -1,0 +1,1 @@
+"""Statistics: database aggregation, named tables, SVG charts, the admin screen and its exports."""
