@@ -10,7 +10,7 @@ from wagtail.models import ModelLogEntry
 
 from wagtail_complaints import actions
 from wagtail_complaints.models import Complaint
-from wagtail_complaints.stats import Period, Statistics
+from wagtail_complaints.stats.aggregation import Period, Statistics
 
 from .factories import make_complaint
 

@@ -263,7 +263,7 @@ def test_a_range_of_days_counts_only_its_days(data):
 
 
 def test_outcomes_are_counted_by_the_month_they_were_closed_in(data):
-    from wagtail_complaints.stats_tables import build
+    from wagtail_complaints.stats.tables import build
 
     stats = statistics()
     # F was received in 2024 and closed in January 2025: it counts in 2025; D, E, G are not closed.

@@ -227,7 +227,7 @@ def test_query_count_does_not_grow_with_complaints(viewer_client, db):
 def test_chart_labels_are_at_least_12_px_at_desktop_size(viewer_client, data):  # noqa: F811
     import re
 
-    from wagtail_complaints import charts
+    from wagtail_complaints.stats import charts
 
     content = viewer_client.get(reverse(INDEX), {"year": 2025}).content.decode()
     sizes = {int(size) for size in re.findall(r'<svg viewBox="0 0 640 \d+"[^>]* font-size="(\d+)"', content)}
