@@ -7,7 +7,7 @@ MANAGE := $(PY) example_site/manage.py
 PORT ?= 8000
 export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: demo setup serve test test-lts integration browsers axe bandit mail-server benchmark benchmark-stats messages clean
+.PHONY: demo setup serve test test-browser test-lts integration browsers axe bandit mail-server benchmark benchmark-stats messages clean
 
 demo: setup serve
 
@@ -39,8 +39,13 @@ $(VENV)/.test-installed: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[example,test]"
 	touch $@
 
+# The browser tests run in a process of their own: a live server and a real browser after
+# hundreds of in-process tests would inherit their per-process state (translations, caches).
 test: $(VENV)/.test-installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/test_browser.py $(PYTEST_ARGS)
+
+test-browser: $(VENV)/.test-installed
+	$(PY) -m pytest tests/test_browser.py $(PYTEST_ARGS)
 
 # Debian's Chromium for the Playwright browser tests (they are skipped where it is missing).
 browsers:
@@ -78,7 +83,7 @@ $(LTS_VENV)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 test-lts: $(LTS_VENV)/.installed
-	$(LTS_VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(LTS_VENV)/bin/python -m pytest --ignore=tests/test_browser.py $(PYTEST_ARGS)
 
 # The built wheel in brand-new `wagtail start` sites, on Django 5.2 + Wagtail 7.4 and the newest.
 integration:

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def handler_client(client, handler):
     client.force_login(handler)
+    client.defaults["HTTP_SEC_FETCH_SITE"] = "same-origin"  # the handler's own navigation (takes in charge)
     return client
 
 

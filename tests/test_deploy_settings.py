@@ -1,4 +1,4 @@
-"""The production settings module (example_site/settings_deploy.py) passes Django's deployment
+"""The production settings module (example_site/settings_production.py) passes Django's deployment
 checks and refuses to start without what a production stack needs."""
 
 import os
@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENT = {
-    "DJANGO_SETTINGS_MODULE": "example_site.settings_deploy",
+    "DJANGO_SETTINGS_MODULE": "example_site.settings_production",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "reclami.ospedale-sanluca.example",
     "DATABASE_URL": "postgres://complaints@db.internal:5432/complaints",

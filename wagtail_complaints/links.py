@@ -56,5 +56,8 @@ def thread_id(complaint, domain):
 
 
 def email_message_id(email, domain):
-    """One Message-ID per outbox e-mail, the same on every retry (receivers drop duplicates)."""
-    return f"<complaint-email.{email.pk}@{domain}>"
+    """One Message-ID per outbox e-mail, the same on every retry and from any worker: a copy sent
+    again after a crash between the mail server's acceptance and our COMMIT is a recognisable
+    duplicate. The creation time keeps it unique if a restored database reuses ids."""
+    created = email.created_at.strftime("%Y%m%d%H%M%S") if email.created_at else "unsaved"
+    return f"<complaint-email.{email.pk}.{created}@{domain}>"
