@@ -109,7 +109,7 @@ def main(base, form_url, mail_dir):
         },
     )
     expect(status == 200, "the complaint is accepted (real CSRF token, Origin header)", landing)
-    reference = re.search(r'class="wc-reference"><strong>([^<]+)</strong>', landing)
+    reference = re.search(r'class="wc-reference"><strong>(?:<span[^>]*>)?([^<]+)(?:</span>)?</strong>', landing)
     expect(reference is not None, "the confirmation page shows the reference number", landing)
     reference = reference.group(1)
     print("reference:", reference)
