@@ -6,6 +6,7 @@ Other parts of the app add items to that menu with the `register_complaints_menu
 from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -254,6 +255,17 @@ class ComplaintsViewSetGroup(ViewSetGroup):
         AnswerTemplateViewSet,
         EmailWordingViewSet,
     )
+
+    def get_menu_item(self, order=None):
+        # Wagtail 8 reads `submenu_hook` itself; 7.4 LTS does not, so the submenu is built here
+        # the same way on both: our viewsets, then what features register (e-mail intake, privacy).
+        return SubmenuMenuItem(
+            label=self.menu_label,
+            menu=Menu(register_hook_name=self.submenu_hook, items=self.get_submenu_items()),
+            name=self.menu_name,
+            icon_name=self.menu_icon,
+            order=order if order is not None else self.menu_order,
+        )
 
 
 complaints_viewset_group = ComplaintsViewSetGroup()
