@@ -143,7 +143,7 @@ def main(base, form_url, mail_dir):
     mails = wait_for_mail(mail_dir, PATIENT, 2)
     expect(len(mails) == 2 and reference in mails[1][0] + mails[1][1], "the patient is told it was taken in charge")
     status, _, follow_up = Browser(base).get(private_path, fetch_site="none")
-    expect("Taken in charge" in follow_up, "the follow-up page shows the new state", follow_up)
+    expect("Being looked into" in follow_up, "the follow-up page shows the new state", follow_up)
     print("journey: complete")
 
 
