@@ -11,8 +11,6 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
-from django.utils.html import linebreaks, urlize
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
@@ -115,8 +113,8 @@ def render(wording, context):
     # Placeholders that are empty here ({reopen} once reopening is off) leave no blank paragraphs.
     body = re.sub(r"\n{3,}", "\n\n", substitute(wording.body, filled)).strip()
     text = render_to_string("wagtail_complaints/emails/custom.txt", {**context, "body": body})
-    body_html = mark_safe(linebreaks(urlize(body, autoescape=True)))
-    html = render_to_string("wagtail_complaints/emails/custom.html", {**context, "body_html": body_html})
+    # The HTML part escapes the office's text in the template (urlize, then linebreaks).
+    html = render_to_string("wagtail_complaints/emails/custom.html", {**context, "body": body})
     return subject, text, html
 
 

@@ -69,13 +69,14 @@ def header(message, name):
 
 
 def header_values(message, names):
-    values = []
-    for name in names:
-        try:
-            values.extend(str(value) for value in message.get_all(name, []))
-        except Exception:  # noqa: BLE001
-            continue
-    return values
+    return [value for name in names for value in all_values(message, name)]
+
+
+def all_values(message, name):
+    try:
+        return [str(value) for value in message.get_all(name, [])]
+    except Exception:  # noqa: BLE001 - a malformed header reads as absent, like header()
+        return []
 
 
 def message_id(message, raw):
