@@ -68,6 +68,17 @@ class ComplaintPermissionPolicy(ModelPermissionPolicy):
         return super().users_with_any_permission([action for action in actions if action != "delete"])
 
 
+def sites_of(user):
+    """The sites whose complaints `user` works on, or None for every site (one hospital's installation)."""
+    return None
+
+
+def within_sites_of(user, queryset, field="site"):
+    """`queryset` narrowed to the sites of `user`: every list, screen, file and export asks this."""
+    sites = sites_of(user)
+    return queryset if sites is None else queryset.filter(**{f"{field}__in": sites})
+
+
 def can_see_personal_data(user, office):
     """Whether `user` may read what identifies or describes the person behind a complaint: names and
     contacts, the texts (description, extra answers, messages, closing note, rating comment),
