@@ -72,6 +72,15 @@ def browser():
         browser.close()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
+FINISH_ANIMATIONS = """() => document.getAnimations().forEach(animation => {
+    if (animation.effect && animation.effect.getComputedTiming().endTime !== Infinity) animation.finish();
+})"""
+
+# The admin's messages appear once its JavaScript marks the page ready (an opacity transition).
+MESSAGES_SHOWN = """() => [...document.querySelectorAll('.messages > ul')].every(
+    list => getComputedStyle(list).opacity === '1'
+)"""
+
 
 class Visit:
     """One browser tab with the checks every step makes: no CSP violation, no 403, axe, a screenshot."""
@@ -101,6 +110,9 @@ class Visit:
     def check(self, label, axe=True):
         """Screenshot the step, and assert the page is accessible and kept its policy."""
         self.step += 1
+        # Wagtail's messages fade in: axe measures colours mid-fade unless finite animations are finished first.
+        self.page.evaluate(FINISH_ANIMATIONS)
+        self.page.wait_for_function(MESSAGES_SHOWN, timeout=10_000)
         self.page.screenshot(path=str(self.folder / f"{self.step:02d}-{label}.png"), full_page=True)
         assert self.csp_violations == [], self.csp_violations
         assert self.forbidden == [], f"403 on {self.forbidden}"
