@@ -213,6 +213,8 @@ def correct(complaint, by, values, drawn_from):
     The history records each changed field with its value before and after.
     """
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if locked.personal_data_removed_at:
+        raise corrections.PersonalDataRemoved(locked)
     changed = corrections.changed_since(locked, drawn_from)
     if changed:
         raise corrections.StaleCorrection(locked, changed)

@@ -17,6 +17,14 @@ SALT = "wagtail_complaints.correction"
 PERSONAL_FIELDS = {"first_name", "last_name", "email", "phone", "patient_name", "relationship"}
 
 
+class PersonalDataRemoved(Exception):
+    """The complaint was anonymised: correcting it would put personal data back."""
+
+    def __init__(self, complaint):
+        super().__init__(complaint.reference)
+        self.complaint = complaint
+
+
 class StaleCorrection(Exception):
     """Someone saved the complaint since the form was drawn; `changed` names the fields they changed."""
 

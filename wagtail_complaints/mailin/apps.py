@@ -9,3 +9,6 @@ class MailinAppConfig(AppConfig):
     label = "wagtail_complaints_mailin"
     verbose_name = _("Complaints by e-mail")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signal_handlers  # noqa: F401

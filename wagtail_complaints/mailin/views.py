@@ -55,10 +55,12 @@ class IncomingEmailInspectView(generic.InspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        parsed = parse(self.object.raw())
+        # Gone with the complaint's personal data (privacy): the row only says the message was received.
+        parsed = parse(self.object.raw()) if self.object.original else None
         context.update(
-            text=parsed.text,
-            attachment_names=[part.name for part in parsed.attachments],
+            original_removed=parsed is None,
+            text=parsed.text if parsed else "",
+            attachment_names=[part.name for part in parsed.attachments] if parsed else [],
             original_url=self.get_url(self.original_url_name),
             retry_url=self.get_url(self.retry_url_name) if self.object.result == Result.FAILED else None,
             complaint_url=self.complaint_url(),
@@ -79,6 +81,8 @@ class IncomingEmailInspectView(generic.InspectView):
 
     @property
     def header_buttons(self):
+        if not self.object.original:
+            return []
         return [HeaderButton(label=_("Download the original"), url=self.get_url(self.original_url_name), icon_name="download")]
 
 
@@ -86,7 +90,7 @@ def original(request, pk):
     """The message exactly as received, as a download that browsers never render in place."""
     if not permission_policy.user_has_permission(request.user, "view"):
         return permission_denied(request)
-    incoming = get_object_or_404(IncomingEmail, pk=pk)
+    incoming = get_object_or_404(IncomingEmail.objects.exclude(original=""), pk=pk)
     response = FileResponse(
         incoming.original.open("rb"), as_attachment=True, filename=f"e-mail-{incoming.pk}.eml", content_type="message/rfc822"
     )

@@ -3,14 +3,19 @@
 Kept: the reference, site, dates and state times, category, service, channel, outcome, the
 rating number, the number and kinds of messages. Removed: names, contacts, the patient and
 relationship, the description, extra answers, message texts, the closing note, the rating
-comment, attachment files, the outbox's addresses and errors, and the private link.
+comment, attachment files, the outbox's addresses and errors, the private link, the values
+corrections recorded in the history, and (through `signals.personal_data_removed`) what features
+keep, such as the e-mail intake's original messages.
 """
 
 from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
 
+from ..actions import LOG_ACTIONS
 from ..models import Complaint
+from ..signals import personal_data_removed
 from ..workflow import Status
 from .log_formats import REMOVED
 
@@ -55,5 +60,20 @@ def remove_personal_data(complaint, because, by=None, reason=""):
             # the next run finds the complaint again and finishes.
             attachment.file.delete(save=False)
             attachment.delete()
+        forget_corrected_values(locked)
+        personal_data_removed.send(sender=Complaint, complaint=locked)
         log(locked, REMOVED, user=by, data={"because": because, "reason": reason})
     return locked
+
+
+def forget_corrected_values(complaint):
+    """The history keeps which fields were corrected and when, but no longer the values they had."""
+    entries = ModelLogEntry.objects.for_instance(complaint).filter(action=LOG_ACTIONS["correct"])
+    for entry in entries:
+        data = dict(entry.data or {})
+        data["changes"] = [
+            {**change, "before": "", "after": ""} if change.get("field") in EMPTIED_FIELDS else change
+            for change in data.get("changes", [])
+        ]
+        entry.data = data
+        entry.save(update_fields=["data"])

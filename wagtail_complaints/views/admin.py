@@ -181,6 +181,24 @@ class ComplaintEditView(generic.EditView):
 
     inspect_url_name = None
 
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.personal_data_removed_at:
+            return self.refuse_anonymised()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except corrections.PersonalDataRemoved:
+            return self.refuse_anonymised()
+
+    def refuse_anonymised(self):
+        messages.error(
+            self.request, _("This complaint's personal data was removed: there is nothing left to correct.")
+        )
+        return redirect(reverse(self.inspect_url_name, args=[quote(self.object.pk)]))
+
     def save_instance(self):
         return actions.correct(
             self.object,
