@@ -29,6 +29,7 @@ ACTIONS = {
     "correct": (_("Correct data"), _("Data corrected")),
     "download": (_("Download attachment"), _("Attachment downloaded")),
     "extend": (_("Extend the answer-by date"), _("Answer-by date extended")),
+    "escalate": (_("Escalate"), _("Reported to the head of the office as overdue")),
     "password_reset": (_("Password reset"), _("Password reset link e-mailed")),
 }
 
@@ -82,6 +83,11 @@ class ComplaintLogFormatter(LogFormatter):
             parts.append(
                 str(_("from %(before)s to %(after)s: %(reason)s"))
                 % {"before": local_date(data.get("before")), "after": local_date(data.get("after")), "reason": data.get("reason", "")}
+            )
+        if log_entry.action.endswith(".escalate"):
+            parts.append(
+                str(_("(%(name)s; overdue by %(days)s days)"))
+                % {"name": data.get("office_head", ""), "days": data.get("days_overdue", "")}
             )
         return " ".join(parts)
 

@@ -304,6 +304,11 @@ class Complaint(ComplaintWorkflow):
             return None
         return (self.acknowledge_by - timezone.localdate()).days
 
+    @property
+    def acknowledgement_days_overdue(self):
+        days = self.acknowledgement_days_left
+        return -days if days is not None and days < 0 else 0
+
     def reopen_until(self, reopen_within_days):
         """The last moment the patient may reopen from the link, or None if they cannot."""
         if self.status != "closed" or not self.closed_at or not reopen_within_days:
