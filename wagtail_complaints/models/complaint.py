@@ -94,11 +94,8 @@ class ReferenceCounter(models.Model):
             table = connection.ops.quote_name(cls._meta.db_table)
             with connection.cursor() as cursor:
                 # The only interpolation is our own model's table name, quoted; prefix and year are parameters.
-                cursor.execute(
-                    f"UPDATE {table} SET last_number = last_number + 1 WHERE prefix = %s AND year = %s "  # nosec B608
-                    "RETURNING last_number",
-                    [prefix, year],
-                )
+                sql = f"UPDATE {table} SET last_number = last_number + 1 WHERE prefix = %s AND year = %s RETURNING last_number"  # nosec B608
+                cursor.execute(sql, [prefix, year])
                 row = cursor.fetchone()
             return row[0] if row else None
         if not cls.objects.filter(prefix=prefix, year=year).update(last_number=F("last_number") + 1):
