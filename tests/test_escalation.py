@@ -152,6 +152,8 @@ def test_a_limit_needs_someone_to_tell():
 
 
 def test_the_head_and_the_clocks_are_set_in_the_site_settings(client):
+    make_operator("handler", first_name="Anna", last_name="Bianchi")
+    make_operator("viewer", first_name="Vera", last_name="Azienda")  # the health authority reads, never heads
     admin = make_operator("administrator").user
     admin.is_superuser = True
     admin.save()
@@ -162,3 +164,4 @@ def test_the_head_and_the_clocks_are_set_in_the_site_settings(client):
     assert 'name="office_head"' in form and 'name="escalate_after_days"' in form
     assert 'name="count_days_as"' in form and 'name="acknowledge_within_days"' in form
     assert 'name="holiday_country"' in form and 'name="holiday_subdivision"' in form
+    assert "Anna Bianchi" in form and "Vera Azienda" not in form

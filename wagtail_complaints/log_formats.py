@@ -4,6 +4,7 @@ import datetime
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import LogFormatter
 
 from .corrections import field_label
@@ -85,9 +86,10 @@ class ComplaintLogFormatter(LogFormatter):
                 % {"before": local_date(data.get("before")), "after": local_date(data.get("after")), "reason": data.get("reason", "")}
             )
         if log_entry.action.endswith(".escalate"):
+            days = data.get("days_overdue") or 0
             parts.append(
-                str(_("(%(name)s; overdue by %(days)s days)"))
-                % {"name": data.get("office_head", ""), "days": data.get("days_overdue", "")}
+                ngettext("(%(name)s; overdue by %(days)s day)", "(%(name)s; overdue by %(days)s days)", days)
+                % {"name": data.get("office_head", ""), "days": days}
             )
         return " ".join(parts)
 

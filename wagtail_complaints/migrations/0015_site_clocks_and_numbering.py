@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='complaintsettings',
             name='office_head',
-            field=models.ForeignKey(blank=True, help_text='Receives, once a day, the complaints overdue for longer than the days below.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtail_complaints.operator', verbose_name='head of the office'),
+            field=models.ForeignKey(blank=True, help_text='Receives, once a day, the complaints overdue for longer than the days below.', limit_choices_to={'role__in': ['administrator', 'handler']}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtail_complaints.operator', verbose_name='head of the office'),
         ),
         migrations.AlterField(
             model_name='complaintsettings',

@@ -155,6 +155,7 @@ class ComplaintSettings(ClusterableModel, BaseSiteSetting):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        limit_choices_to={"role__in": ["administrator", "handler"]},
         help_text=_("Receives, once a day, the complaints overdue for longer than the days below."),
     )
     escalate_after_days = models.PositiveIntegerField(
