@@ -245,7 +245,7 @@ class ComplaintSettings(ClusterableModel, BaseSiteSetting):
 
     def clean(self):
         super().clean()
-        from ..deadlines import holiday_calendar_error
+        from ..deadlines import holiday_calendar_error  # deadlines reads these settings: imported late
 
         errors = {}
         self.holiday_country = (self.holiday_country or "").strip().upper()
