@@ -5,6 +5,7 @@ Dates of 2026: Tuesday 2 June (Festa della Repubblica), Friday 25 and Saturday 2
 """
 
 import datetime
+import re
 
 import holidays
 import pytest
@@ -268,3 +269,16 @@ def test_taking_in_charge_is_what_acknowledges(handler, category):
     complaint = actions.take_in_charge(complaint, handler)
     assert complaint.acknowledged_on == timezone.localdate()
     assert complaint.acknowledged_on_time is True
+
+
+def test_the_health_authority_reads_the_acknowledgement_share_on_the_statistics_screen(client, viewer, category):
+    received = timezone.now() - datetime.timedelta(days=10)
+    on_time = make_complaint(category=category, received_at=received, acknowledge_by=timezone.localdate(received) + datetime.timedelta(days=3))
+    make_complaint(category=category, received_at=received, acknowledge_by=timezone.localdate(received) + datetime.timedelta(days=3))
+    Complaint.objects.filter(pk=on_time.pk).update(status="taken_in_charge", taken_in_charge_at=received + datetime.timedelta(days=1))
+    client.force_login(viewer)
+    page = client.get(reverse("wagtail_complaints_stats:index"), {"year": timezone.localdate(received).year})
+    content = page.content.decode()
+    assert page.status_code == 200
+    row = re.search(r"Acknowledged \(taken in charge\) within the acknowledgement deadline \(%\)</th>\s*<td>([^<]*)</td>", content)
+    assert row is not None and row.group(1).strip() in ("50.0", "50,0")
