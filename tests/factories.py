@@ -44,9 +44,10 @@ def make_complaint(**kwargs):
     kwargs.setdefault("received_at", timezone.now())
     kwargs.setdefault("answer_by", timezone.localdate(kwargs["received_at"]) + datetime.timedelta(days=30))
     kwargs.setdefault("site", Site.objects.get(is_default_site=True))
+    prefix = kwargs.pop("reference_prefix", "")
     with transaction.atomic():
         complaint = Complaint(**kwargs)
-        complaint.assign_reference()
+        complaint.assign_reference(prefix=prefix)
         complaint.save()
     return complaint
 

@@ -36,6 +36,7 @@ LOG_ACTIONS = {
     "correct": "wagtail_complaints.correct",
     "download": "wagtail_complaints.download",
     "extend": "wagtail_complaints.extend",
+    "escalate": "wagtail_complaints.escalate",
 }
 
 # Opening the same complaint again within this time adds no new "viewed" line to its history.

@@ -11,11 +11,13 @@ from django.contrib.auth import password_validation
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
 from . import answer_templates, corrections
+from .deadlines import SiteClock, office_of, set_deadlines
 from .models import AnswerTemplate, Category, Channel, Complaint, ComplaintSettings, Operator, Outcome, Service
 from .forms import LabelledChoiceField
 from .models.taxonomy import site_languages
@@ -185,7 +187,21 @@ class ExtendAnswerByForm(forms.Form):
             raise forms.ValidationError(_("Choose a date after the current answer-by date."))
         if answer_by > timezone.localdate() + datetime.timedelta(days=365):
             raise forms.ValidationError(_("Choose a date within a year."))
+        if self.complaint is not None:
+            self.refuse_non_working_day(answer_by)
         return answer_by
+
+    def refuse_non_working_day(self, answer_by):
+        """Where the site counts working days, the office cannot promise an answer on a day it is closed."""
+        clock = SiteClock(office_of(self.complaint.site))
+        if clock.working_days and not clock.is_working_day(answer_by):
+            raise forms.ValidationError(
+                _("%(date)s is not a working day at this hospital. The next working day is %(next)s.")
+                % {
+                    "date": date_format(answer_by, "DATE_FORMAT"),
+                    "next": date_format(clock.next_working_day(answer_by), "DATE_FORMAT"),
+                }
+            )
 
 
 # -- complaint data ---------------------------------------------------------------------------
@@ -271,9 +287,7 @@ class RegisterComplaintForm(ComplaintDataForm):
         complaint = super().save(commit=False)
         office = ComplaintSettings.for_site(self.site) if self.site else ComplaintSettings()
         complaint.site = self.site
-        complaint.answer_by = timezone.localdate(complaint.received_at) + datetime.timedelta(
-            days=office.answer_within_days
-        )
+        set_deadlines(complaint, office)
         complaint.assign_reference(prefix=office.reference_prefix)
         if commit:
             complaint.save()

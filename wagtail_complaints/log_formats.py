@@ -4,6 +4,7 @@ import datetime
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import LogFormatter
 
 from .corrections import field_label
@@ -29,6 +30,7 @@ ACTIONS = {
     "correct": (_("Correct data"), _("Data corrected")),
     "download": (_("Download attachment"), _("Attachment downloaded")),
     "extend": (_("Extend the answer-by date"), _("Answer-by date extended")),
+    "escalate": (_("Escalate"), _("Reported to the head of the office as overdue")),
     "password_reset": (_("Password reset"), _("Password reset link e-mailed")),
 }
 
@@ -82,6 +84,12 @@ class ComplaintLogFormatter(LogFormatter):
             parts.append(
                 str(_("from %(before)s to %(after)s: %(reason)s"))
                 % {"before": local_date(data.get("before")), "after": local_date(data.get("after")), "reason": data.get("reason", "")}
+            )
+        if log_entry.action.endswith(".escalate"):
+            days = data.get("days_overdue") or 0
+            parts.append(
+                ngettext("(%(name)s; overdue by %(days)s day)", "(%(name)s; overdue by %(days)s days)", days)
+                % {"name": data.get("office_head", ""), "days": days}
             )
         return " ".join(parts)
 

@@ -14,6 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 from . import email_wording
 from .email_wording import EDITABLE_EMAILS
@@ -54,6 +55,13 @@ EVENTS = {
     "link_reissued": [(complainant, "complainant/link_reissued")],
     "link_sent_again": [(complainant, "complainant/link_sent_again")],
     "answer_by_extended": [(complainant, "complainant/answer_by_extended")],
+}
+
+
+# Digests about several complaints (no `complaint` on the outbox row): who lists them, by event.
+DIGESTS = {
+    "reminder": "wagtail_complaints.reminders.digest_context",
+    "escalation": "wagtail_complaints.escalation.digest_context",
 }
 
 
@@ -194,10 +202,9 @@ def extra_context(email):
 
     complaint = email.complaint
     if complaint is None:
-        # Digests about several complaints (reminders) build their own list.
-        from .reminders import digest_context
-
-        return digest_context(email)
+        # Digests about several complaints (reminders, escalations) build their own list.
+        builder = DIGESTS.get(email.event)
+        return import_string(builder)(email) if builder else {}
     context = {
         "follow_up_url": links.follow_up_url(complaint),
         "admin_url": links.admin_url(complaint),

@@ -75,6 +75,7 @@ class ComplaintViewSet(ModelViewSet):
         "get_status_display",
         "assigned_to",
         "answer_by",
+        "acknowledge_by",
         "taken_in_charge_at",
         "first_answered_at",
         "closed_at",

@@ -4,7 +4,6 @@ Every message is recorded once, by Message-ID, with its original, before anythin
 a message whose processing fails stays recorded as failed and `retry_failed` tries it again.
 """
 
-import datetime
 import logging
 import re
 
@@ -19,6 +18,7 @@ from django.utils.translation import override
 
 from .. import actions, attachments, links
 from ..conf import get_setting
+from ..deadlines import set_deadlines
 from ..models import Category, Channel, Complaint, ComplaintSettings
 from .models import IncomingEmail, Result
 from .parsing import content_message_id, parse
@@ -141,8 +141,8 @@ def new_complaint(parsed, site, related):
         email=parsed.sender_address,
         language=settings.LANGUAGE_CODE.split("-")[0],
         received_at=now,
-        answer_by=timezone.localdate(now) + datetime.timedelta(days=office.answer_within_days),
     )
+    set_deadlines(complaint, office)
     complaint.assign_reference(prefix=office.reference_prefix)
     with override(settings.LANGUAGE_CODE):
         notes = [related_note(other) for other in related]

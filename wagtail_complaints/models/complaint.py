@@ -46,38 +46,61 @@ class PersonalDataRemoval(models.TextChoices):
 
 
 class ReferenceCounter(models.Model):
-    """The last complaint number given in a year; its row lock serialises concurrent filings."""
+    """The last complaint number given in a year under one reference prefix.
 
-    year = models.PositiveIntegerField(primary_key=True)
+    Each hospital has its own prefix (ComplaintSettings.reference_prefix), so each runs its own
+    count; counting per prefix rather than per site keeps references unique across the
+    installation even when two sites are given the same prefix. The row lock serialises
+    concurrent filings under that prefix.
+    """
+
+    prefix = models.CharField(max_length=10, blank=True, default="")
+    year = models.PositiveIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
-    @classmethod
-    def next_number(cls, year):
-        """Call inside the transaction that saves the complaint: the row stays locked until it commits."""
-        number = cls._increment(year)
-        if number is None:
-            cls.objects.get_or_create(year=year)  # the year's first complaint
-            number = cls._increment(year)
-        return number
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="complaint_reference_counter")]
+
+    def __str__(self):
+        return f"{self.prefix}{self.year}: {self.last_number}"
 
     @classmethod
-    def _increment(cls, year):
-        """The incremented number, or None when the year has no row yet."""
+    def next_number(cls, year, prefix=""):
+        """Call inside the transaction that saves the complaint: the row stays locked until it commits."""
+        number = cls._increment(prefix, year)
+        if number is None:
+            # The first complaint of the year under this prefix; numbers already used (a prefix
+            # given back to a site, references imported) are never given again.
+            cls.objects.get_or_create(prefix=prefix, year=year, defaults={"last_number": cls.highest_used(prefix, year)})
+            number = cls._increment(prefix, year)
+        return number
+
+    @staticmethod
+    def highest_used(prefix, year):
+        reference = (
+            Complaint.objects.filter(reference__startswith=f"{prefix}{year}-", reference__regex=r"-[0-9]+$")
+            .order_by("-reference")
+            .values_list("reference", flat=True)
+            .first()
+        )
+        return int(reference.rsplit("-", 1)[1]) if reference else 0
+
+    @classmethod
+    def _increment(cls, prefix, year):
+        """The incremented number, or None when the prefix has no row for the year yet."""
         connection = connections[router.db_for_write(cls)]
         if connection.vendor in ("postgresql", "sqlite"):
             # One round trip instead of two on the databases that have UPDATE ... RETURNING.
             table = connection.ops.quote_name(cls._meta.db_table)
             with connection.cursor() as cursor:
-                # The only interpolation is our own model's table name, quoted; the year is a parameter.
-                cursor.execute(
-                    f"UPDATE {table} SET last_number = last_number + 1 WHERE year = %s RETURNING last_number",  # nosec B608
-                    [year],
-                )
+                # The only interpolation is our own model's table name, quoted; prefix and year are parameters.
+                sql = f"UPDATE {table} SET last_number = last_number + 1 WHERE prefix = %s AND year = %s RETURNING last_number"  # nosec B608
+                cursor.execute(sql, [prefix, year])
                 row = cursor.fetchone()
             return row[0] if row else None
-        if not cls.objects.filter(year=year).update(last_number=F("last_number") + 1):
+        if not cls.objects.filter(prefix=prefix, year=year).update(last_number=F("last_number") + 1):
             return None
-        return cls.objects.values_list("last_number", flat=True).get(year=year)
+        return cls.objects.values_list("last_number", flat=True).get(prefix=prefix, year=year)
 
 
 class ComplaintQuerySet(models.QuerySet):
@@ -151,6 +174,8 @@ class Complaint(ComplaintWorkflow):
     answer_by = models.DateField(_("answer by"))
     # The date first promised, kept when a handler extends it: statistics count "on time" against it.
     original_answer_by = models.DateField(_("answer-by date first given"), null=True, blank=True)
+    # Where the site's rules ask for one (England: 3 working days); taking it in charge acknowledges it.
+    acknowledge_by = models.DateField(_("acknowledge by"), null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned to"),
@@ -235,7 +260,7 @@ class Complaint(ComplaintWorkflow):
 
     def assign_reference(self, prefix=""):
         year = timezone.localtime(self.received_at).year
-        self.reference = f"{prefix}{year}-{ReferenceCounter.next_number(year):06d}"
+        self.reference = f"{prefix}{year}-{ReferenceCounter.next_number(year, prefix):06d}"
 
     # -- derived facts ------------------------------------------------------------------------
 
@@ -254,6 +279,32 @@ class Complaint(ComplaintWorkflow):
     @property
     def is_overdue(self):
         return self.is_open and self.days_left < 0
+
+    @property
+    def acknowledged_on(self):
+        """The day the office acknowledged the complaint: the day it was taken in charge."""
+        return timezone.localdate(self.taken_in_charge_at) if self.taken_in_charge_at else None
+
+    @property
+    def acknowledged_on_time(self):
+        """True or False once it is acknowledged or late; None with no deadline or still within it."""
+        if self.acknowledge_by is None:
+            return None
+        if self.acknowledged_on is not None:
+            return self.acknowledged_on <= self.acknowledge_by
+        return False if timezone.localdate() > self.acknowledge_by else None
+
+    @property
+    def acknowledgement_days_left(self):
+        """Days left to acknowledge it, while that is still to do; None otherwise."""
+        if self.acknowledge_by is None or self.acknowledged_on is not None or not self.is_open:
+            return None
+        return (self.acknowledge_by - timezone.localdate()).days
+
+    @property
+    def acknowledgement_days_overdue(self):
+        days = self.acknowledgement_days_left
+        return -days if days is not None and days < 0 else 0
 
     def reopen_until(self, reopen_within_days):
         """The last moment the patient may reopen from the link, or None if they cannot."""

@@ -1,6 +1,5 @@
 """The complaint form page editors place anywhere in the page tree."""
 
-import datetime
 
 from django.db import IntegrityError, models, transaction
 from django.shortcuts import redirect
@@ -17,6 +16,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page, Site
 
 from .. import intake_cache, ratelimits
+from ..deadlines import set_deadlines
 from ..http import private_response
 from ..forms import ComplaintFormBuilder
 from ..lost_link import SAME_ANSWER as LOST_LINK_ANSWER
@@ -197,13 +197,13 @@ class ComplaintFormPage(FormMixin, Page):
             page=self,
             submission_key=data["submission_key"],
             received_at=now,
-            answer_by=timezone.localdate(now) + datetime.timedelta(days=office.answer_within_days),
             language=(get_language() or "it").split("-")[0],
             privacy_notice_version=self.privacy_notice_version,
             privacy_accepted_at=now,
             extra_answers=form.extra_answers(),
             **{name: data[name] for name in form.complaint_fields},
         )
+        set_deadlines(complaint, office)
         complaint.assign_reference(prefix=office.reference_prefix)
         return complaint
 

@@ -1,6 +1,7 @@
 """Per-site configuration, editable by administrators under Settings."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.html import format_html
@@ -39,13 +40,52 @@ class AnswersInEmailStatePanel(HelpPanel):
             self.content = format_html('<p class="help-block help-info">{}</p>', text)
 
 
+class DayCount(models.TextChoices):
+    CALENDAR = "calendar", _("Calendar days")
+    WORKING = "working", _("Working days (weekends and public holidays skipped)")
+
+
 @register_setting(icon="warning")
 class ComplaintSettings(ClusterableModel, BaseSiteSetting):
     answer_within_days = models.PositiveIntegerField(
         _("answer within (days)"),
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
-        help_text=_("Calendar days from receipt to the answer-by date. Italy: 30 (DPCM 27/1/1994)."),
+        help_text=_(
+            "Days from receipt to the answer-by date, counted as set below. Italy: 30 calendar days "
+            "(DPCM 27/1/1994); Wales: 30 working days."
+        ),
+    )
+    count_days_as = models.CharField(
+        _("count deadlines in"),
+        max_length=10,
+        choices=DayCount.choices,
+        default=DayCount.CALENDAR,
+        help_text=_("Working days skip Saturdays, Sundays and the public holidays of the country below."),
+    )
+    holiday_country = models.CharField(
+        _("country of the public holidays"),
+        max_length=3,
+        default="IT",
+        help_text=_("Two-letter country code, e.g. IT, GB, ES. Used when deadlines count working days."),
+    )
+    holiday_subdivision = models.CharField(
+        _("region or province of the public holidays"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "Optional: adds local holidays, e.g. RM for Rome's patron saint, ENG for England's bank holidays."
+        ),
+    )
+    acknowledge_within_days = models.PositiveIntegerField(
+        _("acknowledge within (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "Empty: no acknowledgement deadline (Italy). England: 3 working days; Wales: 2. A complaint "
+            "counts as acknowledged when an operator takes it in charge."
+        ),
     )
     reopen_within_days = models.PositiveIntegerField(
         _("patients may reopen within (days)"),
@@ -101,7 +141,29 @@ class ComplaintSettings(ClusterableModel, BaseSiteSetting):
         ),
     )
     reference_prefix = models.CharField(
-        _("reference prefix"), max_length=10, blank=True, help_text=_("E.g. 'URP-' gives URP-2026-000123.")
+        _("reference prefix"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "E.g. 'SL-' gives SL-2026-000123. Each prefix has its own numbering: give each hospital its own."
+        ),
+    )
+    office_head = models.ForeignKey(
+        "wagtail_complaints.Operator",
+        verbose_name=_("head of the office"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"role__in": ["administrator", "handler"]},
+        help_text=_("Receives, once a day, the complaints overdue for longer than the days below."),
+    )
+    escalate_after_days = models.PositiveIntegerField(
+        _("tell the head of the office after (days overdue)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Empty: no escalation. Each complaint is reported once."),
     )
     answers_in_email = models.BooleanField(
         _("send answers in the e-mail"),
@@ -137,9 +199,17 @@ class ComplaintSettings(ClusterableModel, BaseSiteSetting):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("answer_within_days"), FieldPanel("reopen_within_days"), FieldPanel("reminder_days")],
+            [
+                FieldPanel("answer_within_days"),
+                FieldPanel("acknowledge_within_days"),
+                FieldPanel("count_days_as"),
+                FieldRowPanel([FieldPanel("holiday_country"), FieldPanel("holiday_subdivision")]),
+                FieldPanel("reopen_within_days"),
+                FieldPanel("reminder_days"),
+            ],
             heading=_("Deadlines"),
         ),
+        MultiFieldPanel([FieldPanel("office_head"), FieldPanel("escalate_after_days")], heading=_("Escalation")),
         MultiFieldPanel([FieldPanel("auto_assign")], heading=_("Routing")),
         MultiFieldPanel(
             [
@@ -172,6 +242,31 @@ class ComplaintSettings(ClusterableModel, BaseSiteSetting):
 
     class Meta:
         verbose_name = _("complaints office")
+
+    def clean(self):
+        super().clean()
+        from ..deadlines import holiday_calendar_error  # deadlines reads these settings: imported late
+
+        errors = {}
+        self.holiday_country = (self.holiday_country or "").strip().upper()
+        self.holiday_subdivision = (self.holiday_subdivision or "").strip().upper()
+        problem = holiday_calendar_error(self.holiday_country, self.holiday_subdivision)
+        if problem:
+            errors[problem[0]] = problem[1]
+        if self.escalate_after_days is not None and self.office_head_id is None:
+            errors["office_head"] = _("Choose who receives the escalations, or empty the days overdue.")
+        shared = (
+            ComplaintSettings.objects.filter(reference_prefix=self.reference_prefix)
+            .exclude(pk=self.pk)
+            .select_related("site")
+            .first()
+        )
+        if shared is not None:
+            errors["reference_prefix"] = _(
+                "%(site)s uses this prefix too: its complaints would share the numbering. Choose another one."
+            ) % {"site": shared.site.site_name or shared.site.hostname}
+        if errors:
+            raise ValidationError(errors)
 
     def in_language(self, language=None):
         """These settings with the office's texts in `language` (default: the active one)."""

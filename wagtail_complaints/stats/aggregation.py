@@ -310,6 +310,34 @@ class Statistics:
             result[key] = figures
         return result
 
+    # -- acknowledgement ----------------------------------------------------------------------
+
+    def acknowledgement(self):
+        """{'current' | 'previous': {'due', 'on_time', 'share'}} for the complaints received in the
+        period whose site sets an acknowledgement deadline; one query.
+
+        Acknowledged means taken in charge. Due: acknowledged, or past the deadline (withdrawn
+        before anyone took it in charge: left out).
+        """
+        complaints = self.complaints().filter(acknowledge_by__isnull=False).annotate(
+            acknowledged_day=TruncDate("taken_in_charge_at", tzinfo=site_timezone())
+        )
+        due = Q(taken_in_charge_at__isnull=False) | (Q(acknowledge_by__lt=self.today) & ~Q(outcome=Outcome.WITHDRAWN))
+        aggregates = {}
+        for key, period in (("current", self.period), ("previous", self.previous)):
+            cohort = self._cohort_q(period)
+            aggregates[f"{key}_due"] = Count("pk", filter=cohort & due)
+            aggregates[f"{key}_on_time"] = Count("pk", filter=cohort & Q(acknowledged_day__lte=F("acknowledge_by")))
+        values = complaints.aggregate(**aggregates)
+        return {
+            key: {
+                "due": values[f"{key}_due"],
+                "on_time": values[f"{key}_on_time"],
+                "share": share(values[f"{key}_on_time"], values[f"{key}_due"]),
+            }
+            for key in ("current", "previous")
+        }
+
     # -- response times -----------------------------------------------------------------------
 
     def response_times(self):

@@ -70,6 +70,20 @@ def summary_table(stats):
         {"figure": label, "current": now[key], "previous": before[key], "change": _change(now[key], before[key])}
         for key, label in rows
     ]
+    acknowledgement = stats.acknowledgement()
+    if acknowledgement["current"]["due"] or acknowledgement["previous"]["due"]:
+        # Only where a site sets an acknowledgement deadline (England: 3 working days).
+        current, previous = acknowledgement["current"]["share"], acknowledgement["previous"]["share"]
+        on_time_row = next(i for i, row in enumerate(rows) if row[0] == "on_time_share")
+        table_rows.insert(
+            on_time_row + 1,
+            {
+                "figure": _("Acknowledged (taken in charge) within the acknowledgement deadline (%)"),
+                "current": current,
+                "previous": previous,
+                "change": _change(current, previous),
+            },
+        )
     for step, label in STEP_LABELS.items():
         for measure, suffix in (("median", _("median")), ("p90", _("90th percentile"))):
             current = getattr(now["times"][step], measure)

@@ -237,7 +237,7 @@ class DemoComplaints:
         for complaint in complaints:
             by_year.setdefault(timezone.localtime(complaint.received_at).year, []).append(complaint)
         for year, batch in by_year.items():
-            counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
+            counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(prefix=prefix, year=year)
             used = Complaint.objects.filter(reference__startswith=f"{prefix}{year}-").aggregate(n=Max("reference"))["n"]
             first = max(counter.last_number, int(used.rsplit("-", 1)[1]) if used else 0) + 1
             for offset, complaint in enumerate(batch):
