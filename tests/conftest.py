@@ -1,9 +1,21 @@
 import pytest
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import clear_url_caches
 
 from wagtail_complaints.models import Category, ComplaintFormPage, Service
 
 from .factories import make_complaint, make_form_page, make_operator  # noqa: F401
+
+
+@receiver(setting_changed)
+def forget_urls_reversed_under_another_default_language(setting, **kwargs):
+    # The URL resolver caches its reverse table per language with the language prefixes of the
+    # moment: after `override_settings(LANGUAGE_CODE=...)` every later test would reverse without
+    # the prefix of that (no longer default) language. Django clears it for ROOT_URLCONF only.
+    if setting == "LANGUAGE_CODE":
+        clear_url_caches()
 
 
 @pytest.fixture(autouse=True)
