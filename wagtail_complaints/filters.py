@@ -83,5 +83,5 @@ class ComplaintFilterSet(WagtailFilterSet):
         if value is True:
             return queryset.overdue(today)
         if value is False:
-            return queryset.exclude(status__in=OPEN_STATES, answer_by__lt=today)
+            return queryset.exclude(status__in=OPEN_STATES, answer_by__lt=today, duplicate_of__isnull=True)
         return queryset
