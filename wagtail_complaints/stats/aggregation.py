@@ -11,7 +11,9 @@ Definitions (the README repeats them for the people who read the figures):
 - open at the end of a period: received before its end and not closed before its end;
 - breakdowns, response times, reopenings and ratings: the complaints received in the period;
 - response times run from receipt to the real transition times; withdrawn complaints are left
-  out of the time to close, and out of the deadline share unless they had been answered.
+  out of the time to close, and out of the deadline share unless they had been answered;
+- a complaint marked as a duplicate of another is the same complaint again: it is left out of
+  every figure (counted once, as its original), and only `safety_and_duplicates` counts it.
 """
 
 import datetime
@@ -223,7 +225,19 @@ class Statistics:
     # -- querysets ----------------------------------------------------------------------------
 
     def complaints(self):
-        return self.filters.apply(Complaint.objects.order_by())
+        return self.filters.apply(Complaint.objects.counted().order_by())
+
+    def safety_and_duplicates(self):
+        """{'safety_flagged': n, 'duplicates': n} among the complaints received in the period: one query.
+
+        Flagged: possible patient-safety incidents (a duplicate's flag counts with its original);
+        duplicates: those left out of every other figure."""
+        start, end = self.period.bounds()
+        received = self.filters.apply(Complaint.objects.order_by()).filter(received_at__gte=start, received_at__lt=end)
+        return received.aggregate(
+            safety_flagged=Count("pk", filter=Q(safety_flagged_at__isnull=False, duplicate_of__isnull=True)),
+            duplicates=Count("pk", filter=Q(duplicate_of__isnull=False)),
+        )
 
     def received_in(self, period):
         start, end = period.bounds()
