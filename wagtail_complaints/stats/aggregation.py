@@ -227,17 +227,28 @@ class Statistics:
     def complaints(self):
         return self.filters.apply(Complaint.objects.counted().order_by())
 
-    def safety_and_duplicates(self):
-        """{'safety_flagged': n, 'duplicates': n} among the complaints received in the period: one query.
+    @cached_property
+    def _safety_and_duplicates(self):
+        start, _ = self.previous.bounds()
+        _, end = self.period.bounds()
+        received = self.filters.apply(Complaint.objects.order_by()).filter(received_at__gte=start, received_at__lt=end)
+        aggregates = {}
+        for key, period in (("current", self.period), ("previous", self.previous)):
+            cohort = self._cohort_q(period)
+            aggregates[f"{key}_safety_flagged"] = Count(
+                "pk", filter=cohort & Q(safety_flagged_at__isnull=False, duplicate_of__isnull=True)
+            )
+            aggregates[f"{key}_duplicates"] = Count("pk", filter=cohort & Q(duplicate_of__isnull=False))
+        return received.aggregate(**aggregates)
+
+    def safety_and_duplicates(self, key="current"):
+        """{'safety_flagged': n, 'duplicates': n} among the complaints received in the period
+        (`key` "previous": in the comparison period); one query for both.
 
         Flagged: possible patient-safety incidents (a duplicate's flag counts with its original);
         duplicates: those left out of every other figure."""
-        start, end = self.period.bounds()
-        received = self.filters.apply(Complaint.objects.order_by()).filter(received_at__gte=start, received_at__lt=end)
-        return received.aggregate(
-            safety_flagged=Count("pk", filter=Q(safety_flagged_at__isnull=False, duplicate_of__isnull=True)),
-            duplicates=Count("pk", filter=Q(duplicate_of__isnull=False)),
-        )
+        values = self._safety_and_duplicates
+        return {name: values[f"{key}_{name}"] for name in ("safety_flagged", "duplicates")}
 
     def received_in(self, period):
         start, end = period.bounds()
