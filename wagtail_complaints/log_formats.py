@@ -42,7 +42,7 @@ ACTIONS = {
 # The links' entries on the original's side read the other way round.
 ORIGINAL_SIDE_MESSAGES = {
     "mark_duplicate": _("Has a new duplicate:"),
-    "unmark_duplicate": _("No longer has as a duplicate:"),
+    "unmark_duplicate": _("No longer a duplicate of this complaint:"),
 }
 
 
