@@ -336,3 +336,18 @@ def test_statistics_count_a_duplicate_once(client, handler, pair):
     page = client.get(reverse("wagtail_complaints_stats:index"), {"year": today.year, "month": today.month}).content.decode()
     assert "1 duplicate received in the period is left out of every figure" in page
     assert "Duplicates, left out of the other figures (received in the period)" in page
+
+
+def test_the_patients_private_page_says_the_duplicate_is_handled_together(client, handler, pair):
+    original, duplicate = pair
+    link(logged_in(client, handler), duplicate, original.reference, "duplicate")
+    client.logout()
+    page = client.get(reverse("wagtail_complaints_public:follow_up", args=[fresh(duplicate).access_token]))
+    text = page.content.decode()
+    assert "we are handling the two together" in text
+    assert original.reference not in text and "Anna" not in text
+
+    actions.take_in_charge(original, handler)
+    actions.close(fresh(original), handler, Outcome.UPHELD)
+    text = client.get(reverse("wagtail_complaints_public:follow_up", args=[fresh(duplicate).access_token])).content.decode()
+    assert "closed them with the same outcome" in text and "Upheld" in text
