@@ -351,3 +351,20 @@ def test_the_patients_private_page_says_the_duplicate_is_handled_together(client
     actions.close(fresh(original), handler, Outcome.UPHELD)
     text = client.get(reverse("wagtail_complaints_public:follow_up", args=[fresh(duplicate).access_token])).content.decode()
     assert "closed them with the same outcome" in text and "Upheld" in text
+
+
+def test_the_inbox_export_names_the_original_and_the_safety_flag(client, handler, pair):
+    import csv
+    import io
+
+    original, duplicate = pair
+    link(logged_in(client, handler), duplicate, original.reference, "duplicate")
+    client.post(reverse("wagtail_complaints:safety", args=[original.pk, "flag"]))
+    response = client.get(reverse("wagtail_complaints:index"), {"export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    header = rows[0]
+    by_reference = {row[0]: dict(zip(header, row)) for row in rows[1:]}
+    assert by_reference[duplicate.reference]["Duplicate of"] == original.reference
+    assert by_reference[original.reference]["Duplicate of"] == ""
+    assert by_reference[original.reference]["Flagged as a possible patient-safety incident"]
+    assert not by_reference[duplicate.reference]["Flagged as a possible patient-safety incident"]

@@ -81,6 +81,8 @@ class ComplaintViewSet(ModelViewSet):
         "closed_at",
         "get_outcome_display",
         "reopen_count",
+        "safety_flagged_at",
+        "duplicate_of",
         "first_name",
         "last_name",
         "email",
@@ -92,6 +94,8 @@ class ComplaintViewSet(ModelViewSet):
         "get_outcome_display": _("Outcome"),
         "category": _("Category"),
         "service": _("Service"),
+        "safety_flagged_at": _("Flagged as a possible patient-safety incident"),
+        "duplicate_of": _("Duplicate of"),
     }
     export_filename = "complaints"
 

@@ -112,7 +112,7 @@ class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
         return (
             super()
             .get_base_queryset()
-            .select_related("category__parent", "service", "assigned_to")
+            .select_related("category__parent", "service", "assigned_to", "duplicate_of")
             .prefetch_related("category__labels", "category__parent__labels", "service__labels")
         )
 
@@ -138,7 +138,7 @@ class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
             # A plain name: avatars would cost a query per row for users without a profile.
             Column("assigned_to", label=gettext_lazy("Assigned to"), accessor=assignee_name),
             DaysLeftColumn("answer_by", label=gettext_lazy("Answer by"), sort_key="answer_by"),
-            FlagsColumn("flags", label=gettext_lazy("Flags")),
+            FlagsColumn("flags", label=gettext_lazy("Flags"), accessor="safety_flagged_at"),
         ]
 
     @cached_property
