@@ -275,13 +275,22 @@ def test_unmarking_a_waiting_duplicate(client, handler, pair):
     assert "Only a duplicate still waiting" in flashed(response)
 
 
-def test_a_closed_duplicate_cannot_be_unmarked(client, handler, pair):
+def test_a_closed_duplicate_cannot_be_unmarked_but_reopening_makes_it_a_complaint_of_its_own(client, handler, pair):
     original, duplicate = pair
     actions.take_in_charge(original, handler)
     actions.close(fresh(original), handler, Outcome.UPHELD)
     link(logged_in(client, handler), duplicate, original.reference, "duplicate")
-    client.post(links_url(duplicate, "remove_duplicate"))
+    response = client.post(links_url(duplicate, "remove_duplicate"))
+    assert "Only a duplicate still waiting" in flashed(response)
     assert fresh(duplicate).duplicate_of == original
+
+    actions.reopen(fresh(duplicate), workflow.COMPLAINANT, "The answer does not cover my case.")
+
+    duplicate = fresh(duplicate)
+    assert duplicate.status == Status.AWAITING_REPLY and duplicate.duplicate_of is None
+    assert logged_actions(duplicate, "unmark_duplicate").get().data["reason"] == "reopened"
+    page = client.get(inspect_url(duplicate)).content.decode()
+    assert "(reopened: this complaint is handled on its own)" in page
 
 
 def test_close_as_duplicate_is_not_offered_as_a_button_and_cannot_be_posted(client, handler, pair):

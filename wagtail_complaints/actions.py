@@ -145,6 +145,12 @@ def reopen(complaint, by, reason, expected_status=None):
     )
     audit(complaint, "reopen", by, message_id=message.pk, **states)
     notify("reopened", complaint, message_id=message.pk)
+    if complaint.duplicate_of_id is not None:
+        # Unsatisfied with the outcome it shared: from now on it is a complaint of its own.
+        original = complaint.duplicate_of
+        complaint.duplicate_of = None
+        complaint.save(update_fields=["duplicate_of"])
+        audit(complaint, "unmark_duplicate", None, other=original.reference, reason="reopened")
     return complaint, message
 
 

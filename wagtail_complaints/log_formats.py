@@ -113,6 +113,8 @@ class ComplaintLogFormatter(LogFormatter):
             parts.append(str(_("because: %(reason)s")) % {"reason": data.get("reason", "")})
         if action == "unmark_duplicate" and data.get("reason") == "original_withdrawn":
             parts.append(str(_("(the original was withdrawn: this complaint is handled on its own)")))
+        if action == "unmark_duplicate" and data.get("reason") == "reopened":
+            parts.append(str(_("(reopened: this complaint is handled on its own)")))
         if action == "close_as_duplicate" and data.get("outcome"):
             parts.append(str(_("with its outcome: %(outcome)s")) % {"outcome": outcome_label(data["outcome"])})
         return " ".join(parts)

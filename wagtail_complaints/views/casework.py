@@ -121,7 +121,7 @@ class ComplaintLinksView(ComplaintActionView):
         except workflow.TransitionNotAllowed:
             messages.error(
                 self.request,
-                _("Only a duplicate still waiting for its original can be unmarked: reopen it first if it is closed."),
+                _("Only a duplicate still waiting for its original can be unmarked."),
             )
             return self.back()
         messages.success(self.request, _("No longer a duplicate: this complaint is handled on its own."))
