@@ -45,6 +45,7 @@ def test_no_email_carries_what_the_complainant_wrote_or_attached(
 ):
     office = ComplaintSettings.for_site(Site.objects.get(is_default_site=True))
     office.answers_in_email = answers_in_email
+    office.clinical_risk_email = "risk@hospital.example"  # the patient-safety flag's e-mails too
     office.save()
     make_operator("handler", notify_on_new=True)  # someone is told of new complaints
     # Open, assigned and overdue: every event and the reminder have someone to write to.

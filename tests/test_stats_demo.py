@@ -59,3 +59,22 @@ def test_the_statistics_of_the_demo_are_not_empty(demo, client):
     assert figures["times"]["close"].median is not None
     client.force_login(user_with("wagtailadmin.access_admin", "wagtail_complaints.view_complaint", username="v"))
     assert client.get(reverse("wagtail_complaints_stats:index"), {"year": latest}).status_code == 200
+
+
+def test_demo_has_safety_flags_and_duplicates_that_follow_their_original(demo):
+    flagged = demo.filter(safety_flagged_at__isnull=False)
+    assert flagged.exists()
+    assert not flagged.filter(taken_in_charge_at__isnull=True).exists()
+    assert ModelLogEntry.objects.filter(action="wagtail_complaints.flag_safety").count() == flagged.count()
+    duplicates = demo.filter(duplicate_of__isnull=False).select_related("duplicate_of")
+    assert duplicates.exists()
+    for duplicate in duplicates:
+        original = duplicate.duplicate_of
+        assert original.duplicate_of_id is None and original.received_at <= duplicate.received_at
+        if duplicate.status == Status.CLOSED:
+            assert duplicate.outcome == original.outcome and duplicate.closed_at >= original.closed_at
+        entry = ModelLogEntry.objects.get(object_id=str(duplicate.pk), action="wagtail_complaints.mark_duplicate")
+        assert entry.data["other"] == original.reference
+        assert ModelLogEntry.objects.filter(
+            object_id=str(original.pk), action="wagtail_complaints.mark_duplicate", data__other=duplicate.reference
+        ).exists()

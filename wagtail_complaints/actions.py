@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 
-from . import corrections, workflow
+from . import corrections, related, workflow
 from .models import Complaint, Message, MessageKind, Operator, Outcome
 from .notifications import notify
 from .workflow import COMPLAINANT, fire
@@ -37,6 +37,13 @@ LOG_ACTIONS = {
     "download": "wagtail_complaints.download",
     "extend": "wagtail_complaints.extend",
     "escalate": "wagtail_complaints.escalate",
+    "flag_safety": "wagtail_complaints.flag_safety",
+    "unflag_safety": "wagtail_complaints.unflag_safety",
+    "link_related": "wagtail_complaints.link_related",
+    "unlink_related": "wagtail_complaints.unlink_related",
+    "mark_duplicate": "wagtail_complaints.mark_duplicate",
+    "unmark_duplicate": "wagtail_complaints.unmark_duplicate",
+    "close_as_duplicate": "wagtail_complaints.close_as_duplicate",
 }
 
 # Opening the same complaint again within this time adds no new "viewed" line to its history.
@@ -119,7 +126,16 @@ def close(complaint, by, outcome, note="", expected_status=None):
     complaint, states = _transition(complaint, "close", by, expected_status=expected_status, outcome=outcome, note=note)
     audit(complaint, "close", by, outcome=outcome, **states)
     notify("closed", complaint)
+    close_duplicates_of(complaint, by)
     return complaint
+
+
+def close_duplicates_of(original, by):
+    """The open duplicates of a closed original close with its outcome; each complainant is told."""
+    for duplicate in original.duplicates.open():
+        duplicate, states = _transition(duplicate, "close_as_duplicate", by)
+        audit(duplicate, "close_as_duplicate", by, outcome=duplicate.outcome, other=original.reference, **states)
+        notify("closed_as_duplicate", duplicate)
 
 
 @transaction.atomic
@@ -130,6 +146,12 @@ def reopen(complaint, by, reason, expected_status=None):
     )
     audit(complaint, "reopen", by, message_id=message.pk, **states)
     notify("reopened", complaint, message_id=message.pk)
+    if complaint.duplicate_of_id is not None:
+        # Unsatisfied with the outcome it shared: from now on it is a complaint of its own.
+        original = complaint.duplicate_of
+        complaint.duplicate_of = None
+        complaint.save(update_fields=["duplicate_of"])
+        audit(complaint, "unmark_duplicate", None, other=original.reference, reason="reopened")
     return complaint, message
 
 
@@ -141,7 +163,16 @@ def withdraw(complaint, by, reason="", expected_status=None):
         message = Message.objects.create(complaint=complaint, kind=MessageKind.COMPLAINANT_REPLY, body=reason)
     audit(complaint, "withdraw", by, **states)
     notify("withdrawn", complaint, **({"message_id": message.pk} if message else {}))
+    release_duplicates_of(complaint)
     return complaint, message
+
+
+def release_duplicates_of(original):
+    """A withdrawn original answers nobody else: its open duplicates go back to being handled on their own."""
+    for duplicate in original.duplicates.open():
+        duplicate.duplicate_of = None
+        duplicate.save(update_fields=["duplicate_of"])
+        audit(duplicate, "unmark_duplicate", None, other=original.reference, reason="original_withdrawn")
 
 
 @transaction.atomic
@@ -309,3 +340,107 @@ def rate(complaint, rating, comment=""):
     complaint.save(update_fields=["rating", "rating_comment", "rated_at"])
     audit(complaint, "rate", COMPLAINANT, rating=rating)
     return complaint
+
+
+# -- patient safety -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_patient_safety(complaint, by):
+    """A handler judges the complaint may describe a patient-safety incident: clinical risk is told."""
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if not workflow.is_handler(locked, by) or locked.is_safety_flagged:
+        raise workflow.TransitionNotAllowed("flag_safety")
+    locked.safety_flagged_at = timezone.now()
+    locked.safety_flagged_by = by
+    locked.save(update_fields=["safety_flagged_at", "safety_flagged_by"])
+    audit(locked, "flag_safety", by)
+    notify("safety_flagged", locked)
+    return locked
+
+
+@transaction.atomic
+def unflag_patient_safety(complaint, by, reason):
+    """The flag was a mistake, or clinical risk ruled the incident out: the reason stays in the history."""
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if not workflow.is_handler(locked, by) or not locked.is_safety_flagged:
+        raise workflow.TransitionNotAllowed("unflag_safety")
+    flagged_at = locked.safety_flagged_at
+    locked.safety_flagged_at = None
+    locked.safety_flagged_by = None
+    locked.save(update_fields=["safety_flagged_at", "safety_flagged_by"])
+    audit(locked, "unflag_safety", by, reason=reason, flagged_at=flagged_at.isoformat())
+    notify("safety_unflagged", locked)
+    return locked
+
+
+# -- related and duplicate complaints --------------------------------------------------------------
+
+
+def _lock_pair(complaint, other):
+    """Both complaints locked in the order of their keys, so two handlers linking them never deadlock."""
+    locked = {c.pk: c for c in Complaint.objects.select_for_update().filter(pk__in=[complaint.pk, other.pk]).order_by("pk")}
+    return locked[complaint.pk], locked[other.pk]
+
+
+def _require_handler(complaint, by, name):
+    if not workflow.is_handler(complaint, by):
+        raise workflow.TransitionNotAllowed(name)
+
+
+@transaction.atomic
+def link_related(complaint, by, other):
+    """Link two complaints as related: each screen shows the other. LinkRefused breaks a rule."""
+    _require_handler(complaint, by, "link_related")
+    complaint, other = _lock_pair(complaint, other)
+    related.check_can_relate(complaint, other)
+    complaint.related.add(other)
+    audit(complaint, "link_related", by, other=other.reference)
+    audit(other, "link_related", by, other=complaint.reference)
+    return complaint
+
+
+@transaction.atomic
+def unlink_related(complaint, by, other):
+    _require_handler(complaint, by, "unlink_related")
+    complaint, other = _lock_pair(complaint, other)
+    if not complaint.related.filter(pk=other.pk).exists():
+        raise related.LinkRefused(related.not_linked_message(other))
+    complaint.related.remove(other)
+    audit(complaint, "unlink_related", by, other=other.reference)
+    audit(other, "unlink_related", by, other=complaint.reference)
+    return complaint
+
+
+@transaction.atomic
+def mark_duplicate(complaint, by, original):
+    """`complaint` repeats `original`; it follows it (see related.py). LinkRefused breaks a rule."""
+    _require_handler(complaint, by, "mark_duplicate")
+    complaint, original = _lock_pair(complaint, original)
+    related.check_can_be_duplicate(complaint, original)
+    complaint.duplicate_of = original
+    complaint.save(update_fields=["duplicate_of"])
+    audit(complaint, "mark_duplicate", by, other=original.reference)
+    audit(original, "mark_duplicate", by, other=complaint.reference, role="original")
+    if workflow.original_is_closed(complaint):
+        complaint, states = _transition(complaint, "close_as_duplicate", by)
+        audit(complaint, "close_as_duplicate", by, outcome=complaint.outcome, other=original.reference, **states)
+        notify("closed_as_duplicate", complaint)
+    else:
+        notify("marked_duplicate", complaint)
+    return complaint
+
+
+@transaction.atomic
+def unmark_duplicate(complaint, by):
+    """A handler finds a waiting duplicate is a complaint of its own after all."""
+    _require_handler(complaint, by, "unmark_duplicate")
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if locked.duplicate_of_id is None or not locked.is_open:
+        raise workflow.TransitionNotAllowed("unmark_duplicate")
+    original = locked.duplicate_of
+    locked.duplicate_of = None
+    locked.save(update_fields=["duplicate_of"])
+    audit(locked, "unmark_duplicate", by, other=original.reference)
+    audit(original, "unmark_duplicate", by, other=locked.reference, role="original")
+    return locked

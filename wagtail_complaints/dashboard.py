@@ -27,7 +27,7 @@ class ComplaintsPanel(Component):
             mine=Count("pk", filter=Q(assigned_to=user)),
             unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
             due_soon=Count("pk", filter=Q(answer_by__gte=today, answer_by__lte=soon)),
-            overdue=Count("pk", filter=Q(answer_by__lt=today)),
+            overdue=Count("pk", filter=Q(answer_by__lt=today, duplicate_of__isnull=True)),
         )
 
     def get_context_data(self, parent_context):

@@ -29,3 +29,10 @@ VALUE_PREPROCESS = {
 }
 OPERATOR_FIELDS = ("assigned_to", "registered_by")
 FIELD_PREPROCESS = {name: {CSV: full_name, XLSX: full_name} for name in OPERATOR_FIELDS}
+
+
+def reference_of(complaint):
+    return complaint.reference if complaint is not None else ""
+
+
+FIELD_PREPROCESS["duplicate_of"] = {CSV: reference_of, XLSX: reference_of}

@@ -50,6 +50,14 @@ class ComplaintFilterSet(WagtailFilterSet):
         label=_("Form page"), field_name="page", queryset=ComplaintFormPage.objects.all()
     )
 
+    safety_flagged = django_filters.BooleanFilter(
+        label=_("Possible patient-safety incident"), field_name="safety_flagged_at", lookup_expr="isnull",
+        exclude=True, widget=BooleanRadioSelect,
+    )
+    duplicate = django_filters.BooleanFilter(
+        label=_("Duplicate"), field_name="duplicate_of", lookup_expr="isnull", exclude=True, widget=BooleanRadioSelect
+    )
+
     class Meta:
         model = Complaint
         fields = []
@@ -83,5 +91,5 @@ class ComplaintFilterSet(WagtailFilterSet):
         if value is True:
             return queryset.overdue(today)
         if value is False:
-            return queryset.exclude(status__in=OPEN_STATES, answer_by__lt=today)
+            return queryset.exclude(status__in=OPEN_STATES, answer_by__lt=today, duplicate_of__isnull=True)
         return queryset

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from wagtail.log_actions import LogFormatter
 
 from .corrections import field_label
-from .models import Complaint
+from .models import Complaint, Outcome
 from .workflow import Status
 
 # action: (label, message)
@@ -32,6 +32,19 @@ ACTIONS = {
     "extend": (_("Extend the answer-by date"), _("Answer-by date extended")),
     "escalate": (_("Escalate"), _("Reported to the head of the office as overdue")),
     "password_reset": (_("Password reset"), _("Password reset link e-mailed")),
+    "flag_safety": (_("Flag for patient safety"), _("Flagged as a possible patient-safety incident")),
+    "unflag_safety": (_("Remove the patient-safety flag"), _("Patient-safety flag removed")),
+    "link_related": (_("Link a related complaint"), _("Linked as related to")),
+    "unlink_related": (_("Unlink a related complaint"), _("No longer related to")),
+    "mark_duplicate": (_("Mark as duplicate"), _("Marked as a duplicate of")),
+    "unmark_duplicate": (_("No longer a duplicate"), _("No longer a duplicate of")),
+    "close_as_duplicate": (_("Close as duplicate"), _("Closed as a duplicate of")),
+}
+
+# The links' entries on the original's side read the other way round.
+ORIGINAL_SIDE_MESSAGES = {
+    "mark_duplicate": _("Has a new duplicate:"),
+    "unmark_duplicate": _("No longer a duplicate of this complaint:"),
 }
 
 
@@ -40,6 +53,13 @@ def local_date(iso):
         return date_format(datetime.date.fromisoformat(iso), "DATE_FORMAT")
     except (TypeError, ValueError):
         return iso
+
+
+def outcome_label(value):
+    try:
+        return Outcome(value).label
+    except ValueError:
+        return value
 
 
 def state_label(value):
@@ -54,7 +74,13 @@ class ComplaintLogFormatter(LogFormatter):
 
     def format_message(self, log_entry):
         data = log_entry.data or {}
-        parts = [str(self.message)]
+        action = log_entry.action.rpartition(".")[2]
+        if data.get("role") == "original" and action in ORIGINAL_SIDE_MESSAGES:
+            parts = [str(ORIGINAL_SIDE_MESSAGES[action])]
+        else:
+            parts = [str(self.message)]
+        if data.get("other"):
+            parts.append(data["other"])
         if data.get("from") and data.get("to") and data["from"] != data["to"]:
             parts.append(
                 str(_("from “%(from)s” to “%(to)s”"))
@@ -91,6 +117,14 @@ class ComplaintLogFormatter(LogFormatter):
                 ngettext("(%(name)s; overdue by %(days)s day)", "(%(name)s; overdue by %(days)s days)", days)
                 % {"name": data.get("office_head", ""), "days": days}
             )
+        if action == "unflag_safety":
+            parts.append(str(_("because: %(reason)s")) % {"reason": data.get("reason", "")})
+        if action == "unmark_duplicate" and data.get("reason") == "original_withdrawn":
+            parts.append(str(_("(the original was withdrawn: this complaint is handled on its own)")))
+        if action == "unmark_duplicate" and data.get("reason") == "reopened":
+            parts.append(str(_("(reopened: this complaint is handled on its own)")))
+        if action == "close_as_duplicate" and data.get("outcome"):
+            parts.append(str(_("with its outcome: %(outcome)s")) % {"outcome": outcome_label(data["outcome"])})
         return " ".join(parts)
 
 

@@ -43,6 +43,15 @@ def assigned_handler(complaint):
     return new_complaint_operators(complaint)
 
 
+def clinical_risk_contact(complaint):
+    """The site's clinical-risk contact (ComplaintSettings), in the site's main language."""
+    from wagtail.models import Site
+
+    site = complaint.site or Site.objects.filter(is_default_site=True).first()
+    address = ComplaintSettings.for_site(site).clinical_risk_email if site else ""
+    return [(address, settings.LANGUAGE_CODE)] if address else []
+
+
 # event: [(who, template)], templates under wagtail_complaints/emails/<template>{_subject.txt,.txt,.html}
 EVENTS = {
     "received": [(complainant, "complainant/received"), (new_complaint_operators, "operator/new_complaint")],
@@ -55,6 +64,10 @@ EVENTS = {
     "link_reissued": [(complainant, "complainant/link_reissued")],
     "link_sent_again": [(complainant, "complainant/link_sent_again")],
     "answer_by_extended": [(complainant, "complainant/answer_by_extended")],
+    "safety_flagged": [(clinical_risk_contact, "operator/safety_flagged")],
+    "safety_unflagged": [(clinical_risk_contact, "operator/safety_unflagged")],
+    "marked_duplicate": [(complainant, "complainant/marked_duplicate")],
+    "closed_as_duplicate": [(complainant, "complainant/closed_as_duplicate")],
 }
 
 

@@ -37,7 +37,8 @@ def due_complaints(today):
     due = Q(site__isnull=True, answer_by__lte=today + datetime.timedelta(days=default_days))
     for site_id, days in days_by_site.items():
         due |= Q(site_id=site_id, answer_by__lte=today + datetime.timedelta(days=days))
-    return Complaint.objects.open().filter(due).select_related("assigned_to", "category").order_by("answer_by")
+    # A duplicate waits for its original, which is the one reminded.
+    return Complaint.objects.open().filter(due, duplicate_of__isnull=True).select_related("assigned_to", "category").order_by("answer_by")
 
 
 def recipients(complaint):

@@ -26,6 +26,7 @@ from .filters import ComplaintFilterSet
 from .models import AnswerTemplate, Category, Complaint, EmailWording, Operator, Service
 from .permissions import ComplaintPermissionPolicy
 from .views import admin as views
+from .views import casework as casework_views
 from .views import operators as operator_views
 
 try:  # Wagtail 8 asks a registry; 7.x asks the viewset's `permission_policy`.
@@ -81,6 +82,8 @@ class ComplaintViewSet(ModelViewSet):
         "closed_at",
         "get_outcome_display",
         "reopen_count",
+        "safety_flagged_at",
+        "duplicate_of",
         "first_name",
         "last_name",
         "email",
@@ -92,6 +95,8 @@ class ComplaintViewSet(ModelViewSet):
         "get_outcome_display": _("Outcome"),
         "category": _("Category"),
         "service": _("Service"),
+        "safety_flagged_at": _("Flagged as a possible patient-safety incident"),
+        "duplicate_of": _("Duplicate of"),
     }
     export_filename = "complaints"
 
@@ -110,6 +115,8 @@ class ComplaintViewSet(ModelViewSet):
             note_url_name=self.get_url_name("note"),
             assign_url_name=self.get_url_name("assign"),
             extend_url_name=self.get_url_name("extend"),
+            safety_url_name=self.get_url_name("safety"),
+            links_url_name=self.get_url_name("links"),
             **kwargs,
         )
 
@@ -129,8 +136,18 @@ class ComplaintViewSet(ModelViewSet):
     def extend_view(self):
         return self.construct_view(views.ExtendAnswerByView, **self.get_inspect_view_kwargs())
 
+    @property
+    def safety_view(self):
+        return self.construct_view(casework_views.SafetyFlagView, **self.get_inspect_view_kwargs())
+
+    @property
+    def links_view(self):
+        return self.construct_view(casework_views.ComplaintLinksView, **self.get_inspect_view_kwargs())
+
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
+            path("inspect/<int:pk>/safety/<str:change>/", self.safety_view, name="safety"),
+            path("inspect/<int:pk>/links/<str:change>/", self.links_view, name="links"),
             path("inspect/<int:pk>/transition/<str:transition>/", self.transition_view, name="transition"),
             path("inspect/<int:pk>/note/", self.note_view, name="note"),
             path("inspect/<int:pk>/assign/", self.assign_view, name="assign"),

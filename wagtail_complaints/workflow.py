@@ -8,6 +8,8 @@
     reopen           closed (personal data kept)        awaiting_reply    complainant, handler
     withdraw         pending, taken_in_charge,          closed            complainant
                      awaiting_reply
+    close_as_        pending, taken_in_charge,          closed            handler, once its
+      duplicate      awaiting_reply                                       original is closed
 
 Transition bodies only record times and who; messages, the audit trail and e-mails hang off
 `fire()` and the `post_transition` signal, so this table stays readable.
@@ -66,6 +68,12 @@ def is_classified(complaint):
     return not complaint.category.needs_classification
 
 
+def original_is_closed(complaint):
+    """A duplicate closes with its original's outcome, so only once the original has one."""
+    original = complaint.duplicate_of
+    return original is not None and original.status == Status.CLOSED and bool(original.outcome)
+
+
 class ComplaintWorkflow(FSMModelMixin, models.Model):
     # FSMModelMixin lets refresh_from_db() reload the protected status: Wagtail and host code call it.
     status = FSMField(
@@ -122,8 +130,17 @@ class ComplaintWorkflow(FSMModelMixin, models.Model):
         self.closed_at = timezone.now()
         self.outcome = "withdrawn"
 
+    @transition(status, OPEN_STATES, Status.CLOSED, permission=is_handler, conditions=[original_is_closed])
+    def close_as_duplicate(self, by):
+        self.closed_at = timezone.now()
+        self.outcome = self.duplicate_of.outcome
+        self.closing_note = ""
 
+
+# The transitions an operator or the complainant chooses on a screen (each has its form).
 TRANSITIONS = ("take_in_charge", "answer", "close", "reopen", "withdraw")
+# Fired by actions.py as the consequence of another change: closing an original closes its duplicates.
+FOLLOW_ON_TRANSITIONS = ("close_as_duplicate",)
 
 
 class TransitionNotAllowed(Exception):
@@ -136,7 +153,7 @@ class StaleComplaint(Exception):
 
 def available_transitions(complaint, user):
     """Names of the transitions `user` may fire now: the same check `fire()` makes."""
-    return [t.name for t in complaint.get_available_user_status_transitions(user)]
+    return [t.name for t in complaint.get_available_user_status_transitions(user) if t.name in TRANSITIONS]
 
 
 def fire(complaint, name, by, expected_status=None, **kwargs):
@@ -145,7 +162,7 @@ def fire(complaint, name, by, expected_status=None, **kwargs):
     Raises LookupError for a name that is no transition, StaleComplaint when the state is no
     longer `expected_status`, TransitionNotAllowed when the state or `by` forbids it.
     """
-    if name not in TRANSITIONS:
+    if name not in TRANSITIONS + FOLLOW_ON_TRANSITIONS:
         raise LookupError(name)
     with transaction.atomic():
         locked = type(complaint).objects.select_for_update().get(pk=complaint.pk)

@@ -108,7 +108,12 @@ class ComplaintQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATES)
 
     def overdue(self, today=None):
-        return self.open().filter(answer_by__lt=today or timezone.localdate())
+        # A duplicate waits for its original: its own date is not the one the office keeps.
+        return self.open().filter(answer_by__lt=today or timezone.localdate(), duplicate_of__isnull=True)
+
+    def counted(self):
+        """The complaints statistics count: a duplicate is the same complaint once more."""
+        return self.filter(duplicate_of__isnull=True)
 
     def for_access_token(self, token):
         """The complaint a private-link token opens, or an empty queryset."""
@@ -201,6 +206,30 @@ class Complaint(ComplaintWorkflow):
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
 
+    # Patient safety: a handler's judgement that this may be an incident for clinical risk to review.
+    safety_flagged_at = models.DateTimeField(_("flagged as a possible patient-safety incident"), null=True, blank=True, editable=False)
+    safety_flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("flagged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    # Related complaints (both directions) and the one this complaint repeats, if any.
+    related = models.ManyToManyField("self", verbose_name=_("related complaints"), blank=True, symmetrical=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        editable=False,
+    )
+
     # Privacy: set once the personal data are removed (privacy/anonymise.py); the figures stay.
     personal_data_removed_at = models.DateTimeField(
         _("personal data removed"), null=True, blank=True, editable=False
@@ -231,6 +260,7 @@ class Complaint(ComplaintWorkflow):
             models.Index(fields=["category", "received_at"], name="complaint_category_received"),
             models.Index(fields=["service", "received_at"], name="complaint_service_received"),
             models.Index(fields=["closed_at"], name="complaint_closed_at"),
+            models.Index(fields=["safety_flagged_at"], name="complaint_safety_flagged"),
         ]
         permissions = [
             ("view_personal_data", _("Can see complainants' personal data")),
@@ -278,7 +308,11 @@ class Complaint(ComplaintWorkflow):
 
     @property
     def is_overdue(self):
-        return self.is_open and self.days_left < 0
+        return self.is_open and self.days_left < 0 and self.duplicate_of_id is None
+
+    @property
+    def is_safety_flagged(self):
+        return self.safety_flagged_at is not None
 
     @property
     def acknowledged_on(self):

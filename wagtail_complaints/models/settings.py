@@ -118,6 +118,15 @@ class ComplaintSettings(ClusterableModel, BaseSiteSetting):
             "its complaint. Your mail server must deliver those addresses to this mailbox."
         ),
     )
+    clinical_risk_email = models.EmailField(
+        _("clinical-risk contact"),
+        blank=True,
+        help_text=_(
+            "Who is e-mailed when a handler flags a complaint as a possible patient-safety incident, "
+            "e.g. the clinical risk manager. The e-mail gives the reference, date and category and a "
+            "link to the admin, never health details."
+        ),
+    )
     office_name = models.CharField(
         _("office name"),
         max_length=255,
@@ -210,7 +219,7 @@ class ComplaintSettings(ClusterableModel, BaseSiteSetting):
             heading=_("Deadlines"),
         ),
         MultiFieldPanel([FieldPanel("office_head"), FieldPanel("escalate_after_days")], heading=_("Escalation")),
-        MultiFieldPanel([FieldPanel("auto_assign")], heading=_("Routing")),
+        MultiFieldPanel([FieldPanel("auto_assign"), FieldPanel("clinical_risk_email")], heading=_("Routing")),
         MultiFieldPanel(
             [
                 FieldPanel("office_name"),

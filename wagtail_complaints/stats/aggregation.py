@@ -11,7 +11,9 @@ Definitions (the README repeats them for the people who read the figures):
 - open at the end of a period: received before its end and not closed before its end;
 - breakdowns, response times, reopenings and ratings: the complaints received in the period;
 - response times run from receipt to the real transition times; withdrawn complaints are left
-  out of the time to close, and out of the deadline share unless they had been answered.
+  out of the time to close, and out of the deadline share unless they had been answered;
+- a complaint marked as a duplicate of another is the same complaint again: it is left out of
+  every figure (counted once, as its original), and only `safety_and_duplicates` counts it.
 """
 
 import datetime
@@ -223,7 +225,30 @@ class Statistics:
     # -- querysets ----------------------------------------------------------------------------
 
     def complaints(self):
-        return self.filters.apply(Complaint.objects.order_by())
+        return self.filters.apply(Complaint.objects.counted().order_by())
+
+    @cached_property
+    def _safety_and_duplicates(self):
+        start, _ = self.previous.bounds()
+        _, end = self.period.bounds()
+        received = self.filters.apply(Complaint.objects.order_by()).filter(received_at__gte=start, received_at__lt=end)
+        aggregates = {}
+        for key, period in (("current", self.period), ("previous", self.previous)):
+            cohort = self._cohort_q(period)
+            aggregates[f"{key}_safety_flagged"] = Count(
+                "pk", filter=cohort & Q(safety_flagged_at__isnull=False, duplicate_of__isnull=True)
+            )
+            aggregates[f"{key}_duplicates"] = Count("pk", filter=cohort & Q(duplicate_of__isnull=False))
+        return received.aggregate(**aggregates)
+
+    def safety_and_duplicates(self, key="current"):
+        """{'safety_flagged': n, 'duplicates': n} among the complaints received in the period
+        (`key` "previous": in the comparison period); one query for both.
+
+        Flagged: possible patient-safety incidents (a duplicate's flag counts with its original);
+        duplicates: those left out of every other figure."""
+        values = self._safety_and_duplicates
+        return {name: values[f"{key}_{name}"] for name in ("safety_flagged", "duplicates")}
 
     def received_in(self, period):
         start, end = period.bounds()

@@ -96,6 +96,19 @@ def summary_table(stats):
                     "change": _change(current, previous),
                 }
             )
+    flags_now, flags_before = stats.safety_and_duplicates("current"), stats.safety_and_duplicates("previous")
+    for key, label in (
+        ("safety_flagged", _("Possible patient-safety incidents (received in the period)")),
+        ("duplicates", _("Duplicates, left out of the other figures (received in the period)")),
+    ):
+        table_rows.append(
+            {
+                "figure": label,
+                "current": flags_now[key],
+                "previous": flags_before[key],
+                "change": _change(flags_now[key], flags_before[key]),
+            }
+        )
     table_rows.append({"figure": _("Overdue now"), "current": figures["overdue_now"], "previous": None, "change": None})
     return Table(
         "summary",

@@ -220,6 +220,7 @@ class StatisticsView(StatisticsAccessMixin, WagtailAdminTemplateMixin, TemplateV
             period_label=describe(statistics.period),
             previous_label=describe(statistics.previous),
             sections=sections,
+            safety_and_duplicates=statistics.safety_and_duplicates(),
         )
         return context
 

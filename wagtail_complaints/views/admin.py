@@ -27,7 +27,8 @@ from wagtail.models import Site
 from .. import actions, answer_templates, corrections, exports, workflow
 from ..admin_forms import TRANSITION_FORMS, AssignForm, ExtendAnswerByForm, NoteForm
 from ..models import ComplaintSettings
-from ..permissions import can_see_personal_data, can_see_personal_data_of
+from ..casework_forms import LinkComplaintForm, UnflagSafetyForm
+from ..permissions import can_see_personal_data, can_see_personal_data_of, within_sites_of
 from ..spreadsheets import SafeCSVExportMixin
 
 TRANSITION_LABELS = {
@@ -80,6 +81,12 @@ class DaysLeftColumn(Column):
         return {**super().get_cell_context_data(instance, parent_context), **days_context(instance)}
 
 
+class FlagsColumn(Column):
+    """Markers a handler must not miss in the list: a possible patient-safety incident, a duplicate."""
+
+    cell_template_name = "wagtail_complaints/admin/includes/flags_cell.html"
+
+
 class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
     any_permission_required = ["view"]
     # Exports: local time without microseconds, operators by full name (issue 16b).
@@ -105,7 +112,7 @@ class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
         return (
             super()
             .get_base_queryset()
-            .select_related("category__parent", "service", "assigned_to")
+            .select_related("category__parent", "service", "assigned_to", "duplicate_of")
             .prefetch_related("category__labels", "category__parent__labels", "service__labels")
         )
 
@@ -131,6 +138,7 @@ class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
             # A plain name: avatars would cost a query per row for users without a profile.
             Column("assigned_to", label=gettext_lazy("Assigned to"), accessor=assignee_name),
             DaysLeftColumn("answer_by", label=gettext_lazy("Answer by"), sort_key="answer_by"),
+            FlagsColumn("flags", label=gettext_lazy("Flags"), accessor="safety_flagged_at"),
         ]
 
     @cached_property
@@ -315,10 +323,13 @@ class ComplaintInspectView(generic.InspectView):
     note_url_name = None
     assign_url_name = None
     extend_url_name = None
+    safety_url_name = None
+    links_url_name = None
 
     def get_object(self, queryset=None):
         queryset = self.model._default_manager.select_related(
-            "category__parent", "service", "assigned_to", "registered_by", "page", "site"
+            "category__parent", "service", "assigned_to", "registered_by", "page", "site", "safety_flagged_by",
+            "duplicate_of",
         ).prefetch_related("category__labels", "category__parent__labels", "service__labels")
         try:
             return queryset.get(pk=self.pk)
@@ -361,7 +372,9 @@ class ComplaintInspectView(generic.InspectView):
             )
         return forms
 
-    def get_context_data(self, bound=None, note_form=None, assign_form=None, extend_form=None, **kwargs):
+    def get_context_data(
+        self, bound=None, note_form=None, assign_form=None, extend_form=None, unflag_form=None, link_form=None, **kwargs
+    ):
         context = super().get_context_data(**kwargs)
         complaint = self.object
         office = office_for(complaint)
@@ -376,8 +389,10 @@ class ComplaintInspectView(generic.InspectView):
             history=self.history(show_personal_data),
             transitions=self.transition_forms(bound),
             can_handle=self.can_handle,
+            **self.links_context(),
         )
         if self.can_handle:
+            context.update(self.casework_forms(unflag_form, link_form))
             context.update(
                 note_form=note_form or NoteForm(),
                 note_url=reverse(self.note_url_name, args=[quote(complaint.pk)]),
@@ -391,6 +406,35 @@ class ComplaintInspectView(generic.InspectView):
                     extend_url=reverse(self.extend_url_name, args=[quote(complaint.pk)]),
                 )
         return context
+
+    def inspect_url(self, complaint):
+        return reverse(self.inspect_url_name, args=[quote(complaint.pk)])
+
+    def links_context(self):
+        """The other complaints this one is linked to, both ways, among those the user works on."""
+        complaint = self.object
+        visible = within_sites_of(self.request.user, type(complaint).objects.all())
+        related = visible.filter(pk__in=complaint.related.values("pk")).order_by("received_at")
+        duplicates = visible.filter(duplicate_of=complaint).order_by("received_at")
+        original = visible.filter(pk=complaint.duplicate_of_id).first() if complaint.duplicate_of_id else None
+        return {
+            "related_complaints": [(c, self.inspect_url(c)) for c in related],
+            "duplicate_complaints": [(c, self.inspect_url(c)) for c in duplicates],
+            "original_complaint": (original, self.inspect_url(original)) if original else None,
+        }
+
+    def casework_forms(self, unflag_form, link_form):
+        complaint = self.object
+        url = lambda name, change: reverse(name, args=[quote(complaint.pk), change])  # noqa: E731
+        return {
+            "unflag_form": unflag_form or UnflagSafetyForm(),
+            "link_form": link_form or LinkComplaintForm(complaint=complaint, user=self.request.user),
+            "flag_safety_url": url(self.safety_url_name, "flag"),
+            "unflag_safety_url": url(self.safety_url_name, "unflag"),
+            "link_url": url(self.links_url_name, "add"),
+            "unlink_related_url": url(self.links_url_name, "remove_related"),
+            "unmark_duplicate_url": url(self.links_url_name, "remove_duplicate"),
+        }
 
     def history(self, show_personal_data):
         entries = log_registry.get_logs_for_instance(self.object).select_related("user").order_by("timestamp", "pk")

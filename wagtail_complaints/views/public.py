@@ -126,6 +126,18 @@ def state_label(complaint, thread):
 
 def state_explanation(complaint, thread):
     """What the state means for the patient, in plain words."""
+    if complaint.duplicate_of_id is not None:
+        # Never the other complaint's reference: it may be someone else's.
+        if complaint.is_open:
+            return _(
+                "Your complaint is about the same matter as another one we received, so we are handling the two "
+                "together. When we close the other, we will close yours with the same outcome and write to you."
+            )
+        if complaint.closed_at and complaint.outcome != "withdrawn":
+            return _(
+                "Your complaint was about the same matter as another one we received: we looked into the two "
+                "together and closed them with the same outcome."
+            )
     if complaint.status == Status.PENDING:
         return _("We have received your complaint. An officer of the complaints office will read it soon and take it in charge.")
     if complaint.status == Status.TAKEN_IN_CHARGE:

@@ -141,6 +141,9 @@ class DemoComplaints:
         self.content_type = ContentType.objects.get_for_model(Complaint)
         self.messages = []
         self.log_entries = []
+        self.created = []
+        # Audit data naming another complaint, filled in once references are given: [(data, complaint)].
+        self.references_to_fill = []
 
     def classification(self):
         """Sub-categories for a two-level classification, one of them retired: [(category, weight)]."""
@@ -165,7 +168,12 @@ class DemoComplaints:
         received = sorted(self.received_times(count))
         complaints = [self.complaint(n, at) for n, at in enumerate(received)]
         self.assign_references(complaints)
+        for data, other in self.references_to_fill:
+            data["other"] = other.reference
         Complaint.objects.bulk_create(complaints, batch_size=500)
+        for complaint in complaints:
+            if complaint.demo_original is not None:
+                Complaint.objects.filter(pk=complaint.pk).update(duplicate_of=complaint.demo_original.pk)
         for complaint in complaints:
             self.history(complaint)
         Message.objects.bulk_create(self.messages, batch_size=1000)
@@ -223,12 +231,75 @@ class DemoComplaints:
         if channel == Channel.WEB:
             complaint.privacy_notice_version = "2025-01"
             complaint.privacy_accepted_at = received_at
-        self.life_cycle(complaint)
+        original = self.original_for(complaint, n)
+        original_side = None
+        if original is not None:
+            original_side = self.follow(complaint, original)
+        else:
+            self.life_cycle(complaint)
+            self.maybe_flag_for_safety(complaint, n)
         events = complaint.__dict__.pop("events")
         complaint = Complaint(**vars(complaint), access_nonce=secrets.token_urlsafe(32))
         complaint.access_token_hash = Complaint.hash_token(complaint.access_token)
         complaint.events = events
+        complaint.demo_original = original
+        if original_side is not None:
+            self.references_to_fill.append((original_side, complaint))
+        self.created.append(complaint)
         return complaint
+
+    # -- patient safety and duplicates (their own random draws: the rest of the demo stays as it was)
+
+    def maybe_flag_for_safety(self, complaint, n):
+        draw = random.Random(f"demo-safety-{n}")
+        if complaint.taken_in_charge_at is None or draw.random() >= 0.03:
+            return
+        at = complaint.taken_in_charge_at + datetime.timedelta(hours=draw.uniform(1, 48))
+        if at <= self.now:
+            complaint.safety_flagged_at, complaint.safety_flagged_by = at, self.handler
+            complaint.events.append((at, "flag_safety", self.handler, None, None, {}))
+
+    def original_for(self, complaint, n):
+        """About one complaint in fifty repeats one received in the week before and already closed."""
+        if random.Random(f"demo-duplicate-{n}").random() >= 0.02:
+            return None
+        week_before = complaint.received_at - datetime.timedelta(days=7)
+        for candidate in reversed(self.created[-30:]):
+            if candidate.received_at < week_before:
+                break
+            if (
+                candidate.demo_original is None
+                and candidate.closed_at is not None
+                and candidate.outcome not in ("", Outcome.WITHDRAWN)
+                and candidate.reopen_count == 0
+            ):
+                return candidate
+        return None
+
+    def follow(self, complaint, original):
+        """The handler recognises the duplicate on opening it; it closes with its original (actions.py)."""
+        complaint.events = []
+        complaint.category, complaint.service = original.category, original.service
+        taken = complaint.received_at + datetime.timedelta(hours=2)
+        if taken > self.now:
+            return None
+        complaint.status, complaint.taken_in_charge_at = Status.TAKEN_IN_CHARGE, taken
+        complaint.assigned_to = self.handler
+        complaint.events.append((taken, "take_in_charge", self.handler, Status.PENDING, Status.TAKEN_IN_CHARGE, {}))
+        marked = {}
+        complaint.events.append((taken, "mark_duplicate", self.handler, None, None, marked))
+        self.references_to_fill.append((marked, original))
+        original_side = {"role": "original"}
+        original.events.append((taken, "mark_duplicate", self.handler, None, None, original_side))
+        closed = max(original.closed_at, taken + datetime.timedelta(minutes=1))
+        if closed <= self.now:
+            complaint.status, complaint.closed_at, complaint.outcome = Status.CLOSED, closed, original.outcome
+            closed_data = {"outcome": original.outcome}
+            complaint.events.append(
+                (closed, "close_as_duplicate", self.handler, Status.TAKEN_IN_CHARGE, Status.CLOSED, closed_data)
+            )
+            self.references_to_fill.append((closed_data, original))
+        return original_side
 
     def assign_references(self, complaints):
         """Numbers in order of receipt, reserved from each year's counter as filing would."""
