@@ -358,6 +358,7 @@ class ComplaintInspectView(generic.InspectView):
             history=self.history(show_personal_data),
             transitions=self.transition_forms(bound),
             can_handle=self.can_handle,
+            panels=self.feature_panels(),
         )
         if self.can_handle:
             context.update(
@@ -373,6 +374,14 @@ class ComplaintInspectView(generic.InspectView):
                     extend_url=reverse(self.extend_url_name, args=[quote(complaint.pk)]),
                 )
         return context
+
+    def feature_panels(self):
+        """Panels that features add through the hook `insert_complaint_screen_panels`
+        (a function of the request and the complaint returning a Wagtail component, or None)."""
+        from wagtail import hooks
+
+        panels = (hook(self.request, self.object) for hook in hooks.get_hooks("insert_complaint_screen_panels"))
+        return [panel for panel in panels if panel is not None]
 
     def history(self, show_personal_data):
         entries = log_registry.get_logs_for_instance(self.object).select_related("user").order_by("timestamp", "pk")
