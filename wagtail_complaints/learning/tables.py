@@ -24,7 +24,7 @@ def second_level_table(statistics):
         rows + [totals],
         description=_(
             "Closed complaints taken to a second-level body in the period (by the date referred), and its decisions. "
-            "%(count)s complaints referred."
+            "Complaints referred: %(count)s."
         )
         % {"count": figures["complaints"]},
     )
