@@ -143,3 +143,21 @@ def test_the_annual_workbook_gains_the_same_sections(tmp_path, year_of_complaint
     assert public["Referred to the second level"] == 1
     actions = [row[0] for row in workbook["You said, we did"].iter_rows(min_row=2, values_only=True)]
     assert actions == ["You told us you waited without news: a nurse now updates the waiting room every hour."]
+
+
+def test_an_editor_adds_the_page_in_the_page_editor(client, django_user_model, year_of_complaints):
+    from wagtail.test.utils.form_data import rich_text
+
+    editor = django_user_model.objects.create_superuser("editor", "editor@hospital.example", "x")
+    client.force_login(editor)
+    home = Site.objects.get(is_default_site=True).root_page
+    add_url = reverse("wagtailadmin_pages:add", args=["wagtail_complaints_learning", "complaintsreportpage", home.pk])
+
+    form = client.get(add_url)
+    response = client.post(
+        add_url, {"title": "Relazione annuale", "slug": "relazione-annuale", "intro": rich_text("<p>Ogni reclamo ci aiuta.</p>"), "report_site": "", "first_year": "", "action-publish": "publish"}
+    )
+
+    assert form.status_code == 200 and response.status_code == 302
+    page = ComplaintsReportPage.objects.get(slug="relazione-annuale")
+    assert page.live and client.get(page.url).context["report"].received == 8
