@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -66,7 +67,7 @@ def test_the_page_shows_the_years_figures_merged_and_without_names(client, repor
     waiting_times, information = (Category.objects.get(name=name).label() for name in ("Tempi", "Informazione"))
     assert report.categories[0] == (waiting_times, 6)
     assert report.categories[-1] == ("Other categories (fewer than 5 complaints each)", 2)  # Informazione: 2
-    assert ("Pronto soccorso", 5) in report.services and report.services[-1][1] == 3  # Radiologia 2 + none 1
+    assert report.services == [("Pronto soccorso", 5), ("Other services (fewer than 5 complaints each)", 3)]  # Radiologia 2 + none 1
     assert report.public_actions == ["You told us you waited without news: a nurse now updates the waiting room every hour."]
     assert report.actions_done == 2
     html = response.content.decode()
@@ -130,6 +131,8 @@ def test_small_groups_are_merged_into_other():
     assert merge_small_groups(rows, "Other") == [("A", 12), ("B", 5), ("Other", 5)]
     assert merge_small_groups([("A", 3)], "Other") == [("Other", 3)]
     assert merge_small_groups([("A", 0)], "Other") == []
+    # Rows without a label ("To be classified", no service given) always go to "other".
+    assert merge_small_groups([("", 7), ("A", 5)], "Other") == [("A", 5), ("Other", 7)]
 
 
 def test_the_annual_workbook_gains_the_same_sections(tmp_path, year_of_complaints):
@@ -161,3 +164,33 @@ def test_an_editor_adds_the_page_in_the_page_editor(client, django_user_model, y
     assert form.status_code == 200 and response.status_code == 302
     page = ComplaintsReportPage.objects.get(slug="relazione-annuale")
     assert page.live and client.get(page.url).context["report"].received == 8
+
+
+@override_settings(WAGTAIL_COMPLAINTS_REPORT_CACHE_SECONDS=0)
+def test_the_number_of_queries_does_not_grow_with_the_complaints(client, report_page, year_of_complaints):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(report_page.url).status_code == 200
+        return len(captured)
+
+    queries()  # the first request fills the per-process caches (site root paths, content types)
+    before = queries()
+    tempi = Category.objects.get(name="Tempi")
+    for day in range(1, 21):
+        build(at(YEAR, 3, day, 10), tempi, Service.objects.first(), taken=1, answered=5, closed=8, outcome="upheld")
+
+    assert queries() == before
+
+
+def test_a_report_is_cached_for_a_while_then_follows_the_data(client, report_page, year_of_complaints):
+    from django.core.cache import cache
+
+    assert client.get(report_page.url).context["report"].received == 8
+    build(at(YEAR, 4, 1, 10), Category.objects.get(name="Tempi"))
+
+    assert client.get(report_page.url).context["report"].received == 8  # from the cache
+    cache.clear()
+    assert client.get(report_page.url).context["report"].received == 9

@@ -34,9 +34,10 @@ class PublicReport:
 
 
 def merge_small_groups(rows, other_label):
-    """[(label, count)] largest first, groups under SMALL_GROUP (and empty ones) merged into one last row."""
-    kept = sorted(((label, n) for label, n in rows if n >= SMALL_GROUP), key=lambda row: (-row[1], str(row[0])))
-    merged = sum(n for _label, n in rows if n < SMALL_GROUP)
+    """[(label, count)] largest first, groups under SMALL_GROUP (and empty ones, and those without a
+    label) merged into one last row."""
+    kept = sorted(((label, n) for label, n in rows if label and n >= SMALL_GROUP), key=lambda row: (-row[1], str(row[0])))
+    merged = sum(n for label, n in rows if not label or n < SMALL_GROUP)
     if merged:
         kept.append((other_label, merged))
     return kept
@@ -52,8 +53,14 @@ def report_for(statistics):
     closed_by_outcome = {value: n for value, _label, n in statistics.closed_by_outcome()}
     closed = sum(closed_by_outcome.values())
     well_founded = sum(closed_by_outcome[value] for value in WELL_FOUNDED)
-    categories = [(category.label(), n) for category, level, n in statistics.by_category() if level == 0]
-    services = [(service.label() if service else _("No service given"), n) for service, n in statistics.by_service()]
+    # "To be classified" is no subject: its complaints count under "other".
+    categories = [
+        (category.label(), n) if not category.needs_classification else ("", n)
+        for category, level, n in statistics.by_category()
+        if level == 0
+    ]
+    services = [(service.label(), n) for service, n in statistics.by_service() if service is not None]
+    unknown_service = dict(statistics.by_service()).get(None, 0)
     actions = action_figures(statistics)
     return PublicReport(
         year=statistics.period.start.year,
@@ -63,8 +70,12 @@ def report_for(statistics):
         well_founded=well_founded,
         well_founded_share=share(well_founded, closed),
         referred=referral_figures(statistics)["complaints"],
-        categories=merge_small_groups(categories, _("Other categories (fewer than 5 complaints each)")),
-        services=merge_small_groups(services, _("Other services (fewer than 5 complaints each)")),
+        categories=merge_small_groups(categories, str(_("Other categories (fewer than 5 complaints each)"))),
+        services=merge_small_groups(
+            services + ([("", unknown_service)] if unknown_service < SMALL_GROUP else []),
+            str(_("Other services (fewer than 5 complaints each)")),
+        )
+        + ([(str(_("No service given")), unknown_service)] if unknown_service >= SMALL_GROUP else []),
         actions_done=actions["done"],
         actions_done_on_time=actions["done_on_time"],
         public_actions=public_actions_done(statistics),
@@ -104,6 +115,29 @@ def report_site(page, request):
     return page.report_site or page.get_site()
 
 
+def cache_seconds():
+    """How long a report is kept in the cache (setting WAGTAIL_COMPLAINTS_REPORT_CACHE_SECONDS, default
+    ten minutes): the page is public, and its figures are a year's aggregates."""
+    from django.conf import settings
+
+    return getattr(settings, "WAGTAIL_COMPLAINTS_REPORT_CACHE_SECONDS", 600)
+
+
+def cached_report(year, site):
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    seconds = cache_seconds()
+    if not seconds:
+        return public_report(year, site)
+    key = f"wagtail_complaints_learning:report:{site.pk if site else 'all'}:{year}:{get_language()}"
+    report = cache.get(key)
+    if report is None:
+        report = public_report(year, site)
+        cache.set(key, report, seconds)
+    return report
+
+
 def report_context(page, request):
     years = offered_years(page)
     default = last_full_year()
@@ -113,7 +147,7 @@ def report_context(page, request):
     if form.is_bound and not form.is_valid():
         form = YearForm(initial={"year": default}, years=years)
     return {
-        "report": public_report(year, report_site(page, request)),
+        "report": cached_report(year, report_site(page, request)),
         "year_form": form,
         "year": year,
         "is_current_year": year == timezone.localdate().year,

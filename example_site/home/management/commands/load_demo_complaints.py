@@ -150,7 +150,8 @@ class DemoComplaints:
 
     def classification(self):
         """Sub-categories for a two-level classification, one of them retired: [(category, weight)]."""
-        macros = {c.name: c for c in Category.objects.filter(parent=None)}
+        # Not "To be classified": that one is for e-mails nobody has classified yet.
+        macros = {c.name: c for c in Category.objects.filter(parent=None, needs_classification=False)}
         weighted = [(macro, 4) for macro in macros.values()]
         for macro_name, name, english, spanish, active in SUB_CATEGORIES:
             if macro_name not in macros:
