@@ -28,7 +28,8 @@ HEADINGS = {"it": "Relazione sui reclami", "en": "Complaints report", "es": "Inf
 
 
 @pytest.fixture
-def demo():
+def demo(settings):
+    settings.LANGUAGE_CODE = "it"  # the demo hospital's main language, as in `make demo`
     call_command("load_demo", stdout=open("/dev/null", "w"))
     call_command("load_demo_complaints", count=200, stdout=open("/dev/null", "w"))
 
@@ -94,7 +95,7 @@ def test_a_handler_refers_a_closed_complaint_and_adds_an_action(browser, live_se
     page.locator("[name=owner]").fill("Technical office")
     page.locator("[name=due_date]").fill((timezone.localdate() + datetime.timedelta(days=30)).strftime("%Y-%m-%d"))
     with page.expect_navigation():
-        page.locator("form [type=submit]").first.click()
+        page.get_by_role("button", name="Create", exact=True).click()
     assert ImprovementAction.objects.get().complaints.get() == complaint
     page.goto(live_server.url + reverse("wagtail_complaints_learning_actions:index"))
     visit.check("actions-list")
