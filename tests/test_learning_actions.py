@@ -187,3 +187,14 @@ def test_the_statistics_count_complaints_that_led_to_an_action_and_actions_done_
     assert "Improvement actions" in screen and "that led to an improvement action" in screen
     export = client.get(reverse("wagtail_complaints_stats:table", args=["improvement_actions"]) + f"?year={today.year}&export=csv")
     assert export.status_code == 200 and b"Done by their due date" in b"".join(export.streaming_content)
+
+
+def test_the_list_shows_due_dates_as_days(client, handler, complaint):
+    from django.utils.formats import date_format
+
+    action = make_action(complaints=[complaint], due_date=datetime.date(2031, 3, 14))
+    client.force_login(handler)
+
+    html = client.get(reverse(INDEX_URL)).content.decode()
+
+    assert date_format(action.due_date, "SHORT_DATE_FORMAT") in html and "Just now" not in html

@@ -5,7 +5,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import Site
 
@@ -75,6 +75,12 @@ class ImprovementActionFilterSet(WagtailFilterSet):
         return queryset if value is None else queryset.for_site(value)
 
 
+class DayColumn(Column):
+    """A calendar day as a date (Wagtail's DateColumn reads a time stamp: "just now")."""
+
+    cell_template_name = "wagtail_complaints_learning/admin/day_cell.html"
+
+
 class StateColumn(Column):
     cell_template_name = "wagtail_complaints_learning/admin/state_cell.html"
 
@@ -120,9 +126,9 @@ class ImprovementActionViewSet(ModelViewSet):
         return [
             "title",
             "owner",
-            DateColumn("due_date", label=_("Due date"), sort_key="due_date"),
+            DayColumn("due_date", label=_("Due date"), sort_key="due_date"),
             StateColumn("state", label=_("State"), sort_key="state"),
-            DateColumn("done_on", label=_("Done on"), sort_key="done_on"),
+            DayColumn("done_on", label=_("Done on"), sort_key="done_on"),
             Column("site", label=_("Site")),
         ]
 
