@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "example_site.home",
     "wagtail_complaints",
     "wagtail_complaints.mailin",
+    "wagtail_complaints.learning",
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
     "wagtail.contrib.simple_translation",

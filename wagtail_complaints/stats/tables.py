@@ -291,10 +291,21 @@ TABLES = {
 }
 
 
+def all_tables():
+    """The core's tables, then those that features add through the hook
+    `register_complaint_statistics_tables` (a function returning {name: builder})."""
+    from wagtail import hooks
+
+    tables = dict(TABLES)
+    for hook in hooks.get_hooks("register_complaint_statistics_tables"):
+        tables.update(hook())
+    return tables
+
+
 def build(name, stats):
-    return TABLES[name](stats)
+    return all_tables()[name](stats)
 
 
 def build_all(stats):
-    return [builder(stats) for builder in TABLES.values()]
+    return [builder(stats) for builder in all_tables().values()]
 

@@ -232,7 +232,7 @@ class StatisticsTableView(SafeCSVExportMixin, StatisticsAccessMixin, ReportView)
     header_icon = "table"
 
     def dispatch(self, request, *args, **kwargs):
-        if kwargs["table"] not in stats_tables.TABLES:
+        if kwargs["table"] not in stats_tables.all_tables():
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 

@@ -390,6 +390,7 @@ class ComplaintInspectView(generic.InspectView):
             transitions=self.transition_forms(bound),
             can_handle=self.can_handle,
             **self.links_context(),
+            panels=self.feature_panels(),
         )
         if self.can_handle:
             context.update(self.casework_forms(unflag_form, link_form))
@@ -435,6 +436,13 @@ class ComplaintInspectView(generic.InspectView):
             "unlink_related_url": url(self.links_url_name, "remove_related"),
             "unmark_duplicate_url": url(self.links_url_name, "remove_duplicate"),
         }
+    def feature_panels(self):
+        """Panels that features add through the hook `insert_complaint_screen_panels`
+        (a function of the request and the complaint returning a Wagtail component, or None)."""
+        from wagtail import hooks
+
+        panels = (hook(self.request, self.object) for hook in hooks.get_hooks("insert_complaint_screen_panels"))
+        return [panel for panel in panels if panel is not None]
 
     def history(self, show_personal_data):
         entries = log_registry.get_logs_for_instance(self.object).select_related("user").order_by("timestamp", "pk")

@@ -10,7 +10,9 @@ from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
 from example_site.home.management.commands.serve_demo_at import demo_host_and_port
+from example_site.home import demo_learning
 from example_site.home.models import ContentPage, HomePage
+from wagtail_complaints.learning.models import ComplaintsReportPage
 from wagtail_complaints.models import (
     AnswerTemplate,
     ComplaintFormPage,
@@ -159,6 +161,22 @@ DEMO_USERS = [
     ("asl", "demo-asl", "Giulia", "Bianchi", Role.VIEWER, False),
 ]
 
+# The report page's English and Spanish translations: title, slug, introduction.
+REPORT_PAGE_TEXT = {
+    "en": (
+        "Complaints report",
+        "complaints-report",
+        "<p>Every complaint helps us improve. Here is how many we received, how we answered them and what we "
+        "changed because of what you told us.</p>",
+    ),
+    "es": (
+        "Informe de reclamaciones",
+        "informe-reclamaciones",
+        "<p>Cada reclamación nos ayuda a mejorar. Aquí verá cuántas recibimos, cómo las respondimos y qué hemos "
+        "cambiado gracias a lo que nos contó.</p>",
+    ),
+}
+
 
 class Command(BaseCommand):
     help = "Load the example hospital's demo content (idempotent)."
@@ -173,6 +191,13 @@ class Command(BaseCommand):
         for code in ("en", "es"):
             self.translate(home, locales[code], title={"en": "San Luca Hospital", "es": "Hospital San Luca"}[code])
             self.translate_form_page(form_page, locales[code])
+        report_page = self.report_page(home)
+        for code, (title, slug, intro) in REPORT_PAGE_TEXT.items():
+            if report_page.get_translation_or_none(locales[code]) is None:
+                translation = report_page.copy_for_translation(locales[code])
+                translation.title, translation.slug, translation.intro = title, slug, intro
+                translation.save_revision().publish()
+        demo_learning.load_bodies()
         self.users()
         self.answer_templates()
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
@@ -241,6 +266,23 @@ class Command(BaseCommand):
                 thank_you_text=text["thank_you"],
                 privacy_notice=text["privacy"],
                 privacy_page=privacy,
+                show_in_menus=True,
+            )
+        )
+        page.save_revision().publish()
+        return page
+
+    def report_page(self, home):
+        # The public yearly report (learning app): figures only, "you said, we did".
+        page = ComplaintsReportPage.objects.filter(locale=home.locale).first()
+        if page:
+            return page
+        page = home.add_child(
+            instance=ComplaintsReportPage(
+                title="Relazione sui reclami",
+                slug="relazione-reclami",
+                intro="<p>Ogni reclamo ci aiuta a migliorare. Ecco quanti ne abbiamo ricevuti, come abbiamo "
+                "risposto e che cosa abbiamo cambiato grazie alle vostre segnalazioni.</p>",
                 show_in_menus=True,
             )
         )

@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, Site
 
+from example_site.home import demo_learning
 from wagtail_complaints.actions import LOG_ACTIONS
 from wagtail_complaints.models import (
     Category,
@@ -118,12 +119,17 @@ class Command(BaseCommand):
     def handle(self, *args, count, seed, **options):
         if Complaint.objects.filter(submission_key__startswith=KEY_PREFIX).exists():
             self.stdout.write("Demo complaints are already there.")
-            return
-        if not Service.objects.exists() or not get_user_model().objects.filter(username="operatore").exists():
-            call_command("load_demo", stdout=self.stdout)
+        else:
+            if not Service.objects.exists() or not get_user_model().objects.filter(username="operatore").exists():
+                call_command("load_demo", stdout=self.stdout)
+            with transaction.atomic():
+                created = DemoComplaints(random.Random(seed), timezone.now()).create(count)
+            self.stdout.write(self.style.SUCCESS(f"{created} demo complaints added."))
+        # Improvement actions and second-level referrals on those complaints (learning app).
         with transaction.atomic():
-            created = DemoComplaints(random.Random(seed), timezone.now()).create(count)
-        self.stdout.write(self.style.SUCCESS(f"{created} demo complaints added."))
+            actions, referrals = demo_learning.load_actions_and_referrals(random.Random(seed))
+        if actions or referrals:
+            self.stdout.write(self.style.SUCCESS(f"{actions} improvement actions and {referrals} referrals added."))
 
 
 class DemoComplaints:
@@ -147,7 +153,8 @@ class DemoComplaints:
 
     def classification(self):
         """Sub-categories for a two-level classification, one of them retired: [(category, weight)]."""
-        macros = {c.name: c for c in Category.objects.filter(parent=None)}
+        # Not "To be classified": that one is for e-mails nobody has classified yet.
+        macros = {c.name: c for c in Category.objects.filter(parent=None, needs_classification=False)}
         weighted = [(macro, 4) for macro in macros.values()]
         for macro_name, name, english, spanish, active in SUB_CATEGORIES:
             if macro_name not in macros:
