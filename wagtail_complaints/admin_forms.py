@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
+from wagtail.models import Site
 
 from . import answer_templates, corrections
 from .models import AnswerTemplate, Category, Channel, Complaint, ComplaintSettings, Operator, Outcome, Service
 from .forms import LabelledChoiceField
 from .models.taxonomy import site_languages
-from .permissions import ComplaintPermissionPolicy
+from .permissions import ComplaintPermissionPolicy, sites_of, within_sites_of
 from .validators import add_integrity_validators
 
 OFFLINE_CHANNELS = [choice for choice in Channel.choices if choice[0] != Channel.WEB]
@@ -316,6 +317,16 @@ class OperatorForm(WagtailAdminModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave empty to cover all. When set, new-complaint e-mails only concern these."),
     )
+    sites = forms.ModelMultipleChoiceField(
+        label=_("Works on sites"),
+        queryset=Site.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The hospitals whose complaints this operator sees and is e-mailed about. "
+            "Leave empty for all of them (the health authority's own staff)."
+        ),
+    )
 
     account_active = forms.BooleanField(
         label=_("Account active"),
@@ -324,11 +335,11 @@ class OperatorForm(WagtailAdminModelForm):
     )
 
     NEW_USER_FIELDS = ["username", "first_name", "last_name", "email", "password"]
-    field_order = ["user", *NEW_USER_FIELDS, "account_active", "role", "notify_on_new", "categories", "services"]
+    field_order = ["user", *NEW_USER_FIELDS, "account_active", "role", "notify_on_new", "sites", "categories", "services"]
 
     class Meta:
         model = Operator
-        fields = ["user", "role", "notify_on_new", "categories", "services"]
+        fields = ["user", "role", "notify_on_new", "sites", "categories", "services"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -337,6 +348,10 @@ class OperatorForm(WagtailAdminModelForm):
         self.fields["categories"].label_from_instance = lambda obj: obj.label()
         self.fields["services"].queryset = Service.objects.for_choices()
         self.fields["services"].label_from_instance = lambda obj: obj.label()
+        # An administrator of some hospitals hands out only those (and cannot grant "all").
+        self.fields["sites"].queryset = within_sites_of(self.for_user, Site.objects.order_by("site_name", "hostname"), "pk")
+        if len(self.fields["sites"].queryset) < 2 and sites_of(self.for_user) is None:
+            del self.fields["sites"]  # one hospital: nothing to choose
         if self.instance.pk:
             # The user of an existing operator does not change; their account is edited under Users.
             self.fields["user"].queryset = User.objects.filter(pk=self.instance.user_id)
@@ -363,6 +378,13 @@ class OperatorForm(WagtailAdminModelForm):
             raise forms.ValidationError(_("A user with this username already exists: choose it above instead."))
         return username
 
+    def clean_sites(self):
+        chosen = set(self.cleaned_data.get("sites") or [])
+        if self.instance.pk and sites_of(self.for_user) is not None:
+            # The hospitals outside this administrator's own stay as they were: not theirs to take away.
+            chosen |= set(self.instance.sites.exclude(pk__in=sites_of(self.for_user)))
+        return list(chosen)
+
     def clean_password(self):
         password = self.cleaned_data.get("password", "")
         if password:
@@ -382,6 +404,8 @@ class OperatorForm(WagtailAdminModelForm):
         email = data.get("email") if self.instance.pk or not user else user.email
         if self.instance.pk and not data.get("account_active") and user == self.for_user:
             self.add_error("account_active", _("You cannot deactivate your own account."))
+        if "sites" in self.fields and not data.get("sites") and sites_of(self.for_user) is not None:
+            self.add_error("sites", _("Choose the hospitals this operator works on."))
         if data.get("notify_on_new") and not email:
             self.add_error("notify_on_new", _("This user has no e-mail address to be notified at."))
         return data

@@ -69,14 +69,48 @@ class ComplaintPermissionPolicy(ModelPermissionPolicy):
 
 
 def sites_of(user):
-    """The sites whose complaints `user` works on, or None for every site (one hospital's installation)."""
-    return None
+    """The ids of the sites whose complaints `user` works on, or None for every site.
+
+    An operator with no site chosen (the health authority's own staff), and a user who is no
+    operator at all (e.g. a superuser), work on every site. Read once per user object.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_complaint_sites"):
+        from .models import Operator
+
+        site_ids = sorted(
+            site_id
+            for site_id in Operator.sites.through.objects.filter(operator__user=user).values_list("site_id", flat=True)
+        )
+        user._complaint_sites = site_ids or None
+    return user._complaint_sites
+
+
+def site_filter(site_ids, field="site"):
+    """A Q for rows on these sites; rows with no site belong to the default site (as their settings do)."""
+    from django.db.models import Q
+
+    allowed = Q(**{f"{field}__in": site_ids})
+    if field != "pk" and Site.objects.filter(is_default_site=True, pk__in=site_ids).exists():
+        allowed |= Q(**{f"{field}__isnull": True})
+    return allowed
 
 
 def within_sites_of(user, queryset, field="site"):
     """`queryset` narrowed to the sites of `user`: every list, screen, file and export asks this."""
     sites = sites_of(user)
-    return queryset if sites is None else queryset.filter(**{f"{field}__in": sites})
+    return queryset if sites is None else queryset.filter(site_filter(sites, field))
+
+
+def works_on_site(user, site):
+    """Whether `user` works on `site` (None meaning the default site)."""
+    sites = sites_of(user)
+    if sites is None:
+        return True
+    if site is None:
+        return Site.objects.filter(is_default_site=True, pk__in=sites).exists()
+    return site.pk in sites
 
 
 def can_see_personal_data(user, office):

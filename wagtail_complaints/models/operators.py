@@ -83,6 +83,17 @@ class Operator(models.Model):
         help_text=_("Leave empty to cover all. When set, new-complaint e-mails only concern these."),
     )
 
+    sites = models.ManyToManyField(
+        "wagtailcore.Site",
+        verbose_name=_("works on sites"),
+        blank=True,
+        related_name="complaint_operators",
+        help_text=_(
+            "The hospitals whose complaints this operator sees and is e-mailed about. "
+            "Leave empty for all of them (the health authority's own staff)."
+        ),
+    )
+
     objects = OperatorQuerySet.as_manager()
 
     class Meta:
