@@ -19,6 +19,7 @@ from wagtail.models import Site
 from . import answer_templates, corrections
 from .models import AnswerTemplate, Category, Channel, Complaint, ComplaintSettings, Operator, Outcome, Service
 from .forms import LabelledChoiceField
+from .models.operators import users_working_on_site_q
 from .models.taxonomy import site_languages
 from .permissions import ComplaintPermissionPolicy, sites_of, within_sites_of
 from .validators import add_integrity_validators
@@ -131,14 +132,13 @@ class NoteForm(forms.Form):
     )
 
 
-def handlers():
-    """Users who may handle complaints: the people a complaint can be assigned to."""
-    return (
-        ComplaintPermissionPolicy(Complaint)
-        .users_with_permission("change")
-        .filter(is_active=True)
-        .order_by("last_name", "first_name", "username")
-    )
+def handlers(complaint=None):
+    """Users who may handle complaints: the people a complaint can be assigned to (those who work
+    on its hospital)."""
+    users = ComplaintPermissionPolicy(Complaint).users_with_permission("change").filter(is_active=True)
+    if complaint is not None:
+        users = users.filter(users_working_on_site_q(complaint.site_id))
+    return users.order_by("last_name", "first_name", "username")
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -159,7 +159,7 @@ class AssignForm(forms.Form):
                 "initial", {"assigned_to": complaint.assigned_to_id, "drawn_assignee": complaint.assigned_to_id}
             )
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = handlers()
+        self.fields["assigned_to"].queryset = handlers(complaint)
 
 
 class ExtendAnswerByForm(forms.Form):
@@ -263,10 +263,26 @@ class RegisterComplaintForm(ComplaintDataForm):
     class Meta(ComplaintDataForm.Meta):
         fields = ["channel", "received_at", *ComplaintDataForm.Meta.fields]
 
-    def __init__(self, *args, site=None, **kwargs):
+    def __init__(self, *args, site=None, sites=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.site = site
         self.fields["received_at"].initial = timezone.now
+        # The hospitals this operator works on; the one the admin is opened at comes first.
+        sites = list(sites) if sites is not None else ([site] if site else [])
+        self.site = site if site in sites or not sites else sites[0]
+        if len(sites) > 1:
+            self.fields["site"] = forms.ModelChoiceField(
+                label=_("Hospital"),
+                queryset=Site.objects.filter(pk__in=[s.pk for s in sites]).order_by("site_name", "hostname"),
+                initial=self.site,
+                help_text=_("The hospital the complaint is about: its office handles it, and its rules set the answer-by date."),
+            )
+            self.order_fields(["site", *self.fields])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("site"):
+            self.site = data["site"]
+        return data
 
     def save(self, commit=True):
         complaint = super().save(commit=False)

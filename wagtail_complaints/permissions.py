@@ -103,14 +103,25 @@ def within_sites_of(user, queryset, field="site"):
     return queryset if sites is None else queryset.filter(site_filter(sites, field))
 
 
-def works_on_site(user, site):
-    """Whether `user` works on `site` (None meaning the default site)."""
+def works_on_site(user, site_id):
+    """Whether `user` works on the site `site_id` (None meaning the default site)."""
     sites = sites_of(user)
     if sites is None:
         return True
-    if site is None:
+    if site_id is None:
         return Site.objects.filter(is_default_site=True, pk__in=sites).exists()
-    return site.pk in sites
+    return site_id in sites
+
+
+def operators_managed_by(user, operators):
+    """`operators` an administrator may see and edit: of a hospital they work on. An administrator
+    of some hospitals does not touch the health authority's own staff (who work on all)."""
+    sites = sites_of(user)
+    if sites is None:
+        return operators
+    from .models import Operator
+
+    return operators.filter(pk__in=Operator.sites.through.objects.filter(site_id__in=sites).values("operator_id"))
 
 
 def can_see_personal_data(user, office):

@@ -62,12 +62,15 @@ class ComplaintViewSet(ModelViewSet):
     add_view_class = views.RegisterComplaintView
     edit_view_class = views.ComplaintEditView
     history_view_class = views.ComplaintHistoryView
+    delete_view_class = views.ComplaintDeleteView
+    usage_view_class = views.ComplaintUsageView
 
     filterset_class = ComplaintFilterSet
     list_per_page = 25
     search_fields = ["reference", "first_name", "last_name", "description"]
     list_export = [
         "reference",
+        "site",
         "received_at",
         "get_channel_display",
         "category",
@@ -91,6 +94,7 @@ class ComplaintViewSet(ModelViewSet):
         "get_outcome_display": _("Outcome"),
         "category": _("Category"),
         "service": _("Service"),
+        "site": _("Hospital"),
     }
     export_filename = "complaints"
 
@@ -206,7 +210,9 @@ class OperatorViewSet(OfficeListViewSet):
     list_filter = ["role", "notify_on_new"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
 
+    index_view_class = operator_views.OperatorIndexView
     edit_view_class = operator_views.OperatorEditView
+    delete_view_class = operator_views.OperatorDeleteView
 
     def get_form_class(self, for_update=False):
         return OperatorForm

@@ -20,6 +20,7 @@ from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView, LogEntryUserColumn
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import Site
@@ -27,7 +28,7 @@ from wagtail.models import Site
 from .. import actions, answer_templates, corrections, exports, workflow
 from ..admin_forms import TRANSITION_FORMS, AssignForm, ExtendAnswerByForm, NoteForm
 from ..models import ComplaintSettings
-from ..permissions import can_see_personal_data, can_see_personal_data_of
+from ..permissions import can_see_personal_data, can_see_personal_data_of, within_sites_of, works_on_site
 from ..spreadsheets import SafeCSVExportMixin
 
 TRANSITION_LABELS = {
@@ -56,6 +57,20 @@ def complainant_label(entry):
     if (entry.data or {}).get("actor") == "complainant":
         return _("complainant")
     return entry.user_display_name
+
+
+class OwnSitesOnlyMixin:
+    """Another hospital's complaint does not exist for an operator of this one: 404, not 403.
+
+    The object is looked up in `setup`, before any permission check, so the answer is the same
+    whatever the user's role.
+    """
+
+    def get_object(self, *args, **kwargs):
+        complaint = super().get_object(*args, **kwargs)
+        if not works_on_site(self.request.user, complaint.site_id):
+            raise Http404
+        return complaint
 
 
 # -- the inbox --------------------------------------------------------------------------------
@@ -103,14 +118,18 @@ class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
 
     def get_base_queryset(self):
         return (
-            super()
-            .get_base_queryset()
-            .select_related("category__parent", "service", "assigned_to")
+            within_sites_of(self.request.user, super().get_base_queryset())
+            .select_related("category__parent", "service", "assigned_to", "site")
             .prefetch_related("category__labels", "category__parent__labels", "service__labels")
         )
 
     @cached_property
+    def sees_several_sites(self):
+        return within_sites_of(self.request.user, Site.objects.all(), "pk").count() > 1
+
+    @cached_property
     def columns(self):
+        hospital = [Column("site", label=gettext_lazy("Hospital"), accessor=lambda c: exports.hospital(c.site))]
         return [
             TitleColumn(
                 "reference",
@@ -118,6 +137,7 @@ class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
                 sort_key="reference",
                 get_url=lambda complaint: reverse(self.inspect_url_name, args=[quote(complaint.pk)]),
             ),
+            *(hospital if self.sees_several_sites else []),
             DateColumn("received_at", label=gettext_lazy("Received"), sort_key="received_at"),
             Column("category", label=gettext_lazy("Category"), accessor=lambda c: c.category.label()),
             Column("service", label=gettext_lazy("Service"), accessor=lambda c: c.service.label() if c.service else ""),
@@ -159,6 +179,7 @@ class RegisterComplaintView(generic.CreateView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["site"] = Site.find_for_request(self.request) or Site.objects.filter(is_default_site=True).first()
+        kwargs["sites"] = within_sites_of(self.request.user, Site.objects.order_by("site_name", "hostname"), "pk")
         return kwargs
 
     def save_instance(self):
@@ -172,7 +193,7 @@ class RegisterComplaintView(generic.CreateView):
         return []
 
 
-class ComplaintEditView(generic.EditView):
+class ComplaintEditView(OwnSitesOnlyMixin, generic.EditView):
     """Correct a complaint's data; the form has no state field, so the workflow is untouched.
 
     A form drawn before someone else saved is refused: nothing is written, and the form comes
@@ -247,7 +268,7 @@ class ComplaintEditView(generic.EditView):
         return []
 
 
-class ComplaintHistoryView(HistoryView):
+class ComplaintHistoryView(OwnSitesOnlyMixin, HistoryView):
     any_permission_required = ["view"]
     inspect_url_name = None
 
@@ -303,7 +324,7 @@ class ComplaintInspectView(generic.InspectView):
             "category__parent", "service", "assigned_to", "registered_by", "page", "site"
         ).prefetch_related("category__labels", "category__parent__labels", "service__labels")
         try:
-            return queryset.get(pk=self.pk)
+            return within_sites_of(self.request.user, queryset).get(pk=self.pk)
         except (self.model.DoesNotExist, ValueError):
             raise Http404 from None
 
@@ -485,7 +506,7 @@ class NoteView(ComplaintActionView):
 
 class AssignView(ComplaintActionView):
     def post(self, request, *args, **kwargs):
-        form = AssignForm(request.POST)
+        form = AssignForm(request.POST, complaint=self.object)
         if not form.is_valid():
             return self.invalid(assign_form=form)
         try:
@@ -531,6 +552,14 @@ class ExtendAnswerByView(ComplaintActionView):
             messages.success(request, _("Answer-by date extended. The complainant has no e-mail address: tell them another way."))
         return self.back()
 
+
+
+class ComplaintDeleteView(OwnSitesOnlyMixin, generic.DeleteView):
+    """Never allowed (the permission policy refuses it); another site's complaint is not even found."""
+
+
+class ComplaintUsageView(OwnSitesOnlyMixin, UsageView):
+    pass
 
 
 # -- lists managed by administrators ----------------------------------------------------------

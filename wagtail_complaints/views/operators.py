@@ -1,6 +1,7 @@
 """The administrator's hand on operators' accounts: the edit screen, and a password-reset e-mail."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,9 +13,29 @@ from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..models import Operator
+from ..permissions import operators_managed_by
 
 
-class OperatorEditView(generic.EditView):
+class ManagedOperatorsMixin:
+    """Another hospital's operators are not found (404) by an administrator of this one."""
+
+    def get_object(self, *args, **kwargs):
+        operator = super().get_object(*args, **kwargs)
+        if not operators_managed_by(self.request.user, Operator.objects.filter(pk=operator.pk)).exists():
+            raise Http404
+        return operator
+
+
+class OperatorIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return operators_managed_by(self.request.user, super().get_base_queryset())
+
+
+class OperatorDeleteView(ManagedOperatorsMixin, generic.DeleteView):
+    pass
+
+
+class OperatorEditView(ManagedOperatorsMixin, generic.EditView):
     template_name = "wagtail_complaints/admin/operator_edit.html"
     password_reset_url_name = None
 
@@ -44,7 +65,7 @@ def password_reset(request, pk):
     """E-mail an operator Wagtail's link to choose a new password (administrators only)."""
     if not operator_permission_policy.user_has_permission(request.user, "change"):
         raise PermissionDenied
-    operator = get_object_or_404(Operator.objects.select_related("user"), pk=pk)
+    operator = get_object_or_404(operators_managed_by(request.user, Operator.objects.select_related("user")), pk=pk)
     user = operator.user
     back = redirect("wagtail_complaints_operators:edit", pk)
     if not (user.is_active and user.email):
