@@ -213,6 +213,8 @@ class OperatorViewSet(OfficeListViewSet):
     index_view_class = operator_views.OperatorIndexView
     edit_view_class = operator_views.OperatorEditView
     delete_view_class = operator_views.OperatorDeleteView
+    history_view_class = operator_views.OperatorHistoryView
+    usage_view_class = operator_views.OperatorUsageView
 
     def get_form_class(self, for_update=False):
         return OperatorForm

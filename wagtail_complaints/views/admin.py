@@ -66,6 +66,11 @@ class OwnSitesOnlyMixin:
     whatever the user's role.
     """
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if getattr(self, "object", None) is None:
+            self.object = self.get_object()
+
     def get_object(self, *args, **kwargs):
         complaint = super().get_object(*args, **kwargs)
         if not works_on_site(self.request.user, complaint.site_id):

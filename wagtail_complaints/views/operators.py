@@ -9,6 +9,8 @@ from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.admin.forms.auth import PasswordResetForm
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -18,6 +20,11 @@ from ..permissions import operators_managed_by
 
 class ManagedOperatorsMixin:
     """Another hospital's operators are not found (404) by an administrator of this one."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if getattr(self, "object", None) is None:
+            self.object = self.get_object()
 
     def get_object(self, *args, **kwargs):
         operator = super().get_object(*args, **kwargs)
@@ -32,6 +39,14 @@ class OperatorIndexView(generic.IndexView):
 
 
 class OperatorDeleteView(ManagedOperatorsMixin, generic.DeleteView):
+    pass
+
+
+class OperatorHistoryView(ManagedOperatorsMixin, HistoryView):
+    pass
+
+
+class OperatorUsageView(ManagedOperatorsMixin, UsageView):
     pass
 
 
@@ -63,9 +78,9 @@ operator_permission_policy = ModelPermissionPolicy(Operator)
 @require_POST
 def password_reset(request, pk):
     """E-mail an operator Wagtail's link to choose a new password (administrators only)."""
+    operator = get_object_or_404(operators_managed_by(request.user, Operator.objects.select_related("user")), pk=pk)
     if not operator_permission_policy.user_has_permission(request.user, "change"):
         raise PermissionDenied
-    operator = get_object_or_404(operators_managed_by(request.user, Operator.objects.select_related("user")), pk=pk)
     user = operator.user
     back = redirect("wagtail_complaints_operators:edit", pk)
     if not (user.is_active and user.email):
