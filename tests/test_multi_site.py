@@ -6,6 +6,7 @@ privacy look-ups and e-mails never show them B's complaints.
 """
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -343,3 +344,32 @@ def test_a_hospital_administrator_cannot_grant_all_hospitals(client, world):
         add, {"username": "paolo", "email": "paolo@example.com", "role": "handler", "sites": [world["santa_maria"].pk]}
     )
     assert response.status_code == 200 and not Operator.objects.filter(user__username="paolo").exists()
+
+
+def test_the_forms_listing_names_only_the_own_hospitals_complaint_pages(client, world):
+    from django.contrib.auth.models import Group
+
+    from wagtail_complaints.models import ComplaintFormPage
+
+    for site, title in ((world["san_luca"], "San Luca complaints page"), (world["santa_maria"], "Santa Maria complaints page")):
+        page = site.root_page.add_child(instance=ComplaintFormPage(title=title, slug="reclami-x"))
+        page.save_revision().publish()
+    editor = operator_of("handler", world["san_luca"])
+    editor.groups.add(Group.objects.get(name="Editors"))  # may edit every page
+    client.force_login(editor)
+    listing = client.get(reverse("wagtailforms:index")).content.decode()
+    assert "San Luca complaints page" in listing
+    assert "Santa Maria complaints page" not in listing
+
+
+def test_reminders_list_each_operator_only_their_hospitals_complaints(world):
+    from wagtail_complaints import reminders
+
+    a = operator_of("handler", world["san_luca"], notify_on_new=True)
+    b = operator_of("handler", world["santa_maria"], notify_on_new=True)
+    overdue = timezone.localdate() - datetime.timedelta(days=3)
+    ours = make_complaint(site=world["san_luca"], answer_by=overdue)
+    theirs = make_complaint(site=world["santa_maria"], answer_by=overdue)
+    digests = {email.recipient: set(email.context["complaint_ids"]) for email in reminders.remind()}
+    assert ours.pk in digests[a.email] and theirs.pk not in digests[a.email]
+    assert theirs.pk in digests[b.email] and ours.pk not in digests[b.email]
