@@ -373,3 +373,19 @@ def test_reminders_list_each_operator_only_their_hospitals_complaints(world):
     digests = {email.recipient: set(email.context["complaint_ids"]) for email in reminders.remind()}
     assert ours.pk in digests[a.email] and theirs.pk not in digests[a.email]
     assert theirs.pk in digests[b.email] and ours.pk not in digests[b.email]
+
+
+@pytest.mark.parametrize(
+    "app_label, model_name",
+    [("wagtail_complaints", "complaintsettings"), ("wagtail_complaints_mailin", "mailboxsettings")],
+)
+def test_a_hospital_administrator_edits_only_their_hospitals_settings(client, world, app_label, model_name):
+    def settings_of(site):
+        return client.get(reverse("wagtailsettings:edit", args=[app_label, model_name, site.pk]))
+
+    client.force_login(operator_of("administrator", world["san_luca"]))
+    assert settings_of(world["san_luca"]).status_code == 200
+    refused = settings_of(world["santa_maria"])
+    assert refused.status_code in (302, 403) and "Santa Maria" not in refused.content.decode()
+    client.force_login(operator_of("administrator"))
+    assert settings_of(world["santa_maria"]).status_code == 200

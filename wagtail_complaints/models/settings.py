@@ -11,6 +11,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from ..site_settings_policy import OwnSitesSettingMixin
+
 # The office's words that patients read; each may be given again per language.
 OFFICE_TEXT_FIELDS = ("office_name", "office_contact", "signature", "escalation_text")
 
@@ -40,7 +42,7 @@ class AnswersInEmailStatePanel(HelpPanel):
 
 
 @register_setting(icon="warning")
-class ComplaintSettings(ClusterableModel, BaseSiteSetting):
+class ComplaintSettings(OwnSitesSettingMixin, ClusterableModel, BaseSiteSetting):
     answer_within_days = models.PositiveIntegerField(
         _("answer within (days)"),
         default=30,
