@@ -389,3 +389,35 @@ def test_a_hospital_administrator_edits_only_their_hospitals_settings(client, wo
     assert refused.status_code in (302, 403) and "Santa Maria" not in refused.content.decode()
     client.force_login(operator_of("administrator"))
     assert settings_of(world["santa_maria"]).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["handler", "viewer"])
+def test_hospital_a_handlers_and_viewers_lists_show_only_a(client, world, role):
+    client.force_login(operator_of(role, world["san_luca"]))
+    inbox = reverse("wagtail_complaints:index")
+    listing = client.get(inbox).content.decode()
+    assert world["ours"].reference in listing and world["theirs"].reference not in listing
+    export = b"".join(client.get(inbox + "?export=xlsx").streaming_content)
+    csv_export = b"".join(client.get(inbox + "?export=csv").streaming_content).decode()
+    assert world["theirs"].reference not in csv_export and world["ours"].reference in csv_export
+    assert export  # the spreadsheet is built from the same narrowed list
+    summary = summary_of(client)
+    assert summary["Received"] == "1"
+
+
+def test_the_home_panel_counts_only_the_own_hospitals_complaints(client, world):
+    import re
+
+    overdue = timezone.localdate() - datetime.timedelta(days=2)
+    make_complaint(site=world["santa_maria"], answer_by=overdue)
+    make_complaint(site=world["santa_maria"], answer_by=overdue)
+    make_complaint(site=world["san_luca"], answer_by=overdue)
+
+    def overdue_count(user):
+        client.force_login(user)
+        panel = client.get(reverse("wagtailadmin_home")).content.decode()
+        return int(re.search(r"Overdue</a></td>\s*<td>(?:<strong[^>]*>)?(\d+)", panel).group(1))
+
+    assert overdue_count(operator_of("handler", world["san_luca"])) == 1
+    assert overdue_count(operator_of("handler", world["santa_maria"])) == 2
+    assert overdue_count(operator_of("viewer")) == 3
