@@ -6,10 +6,11 @@ group of their role (and out of the other two).
 """
 
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from wagtail.models import Site
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from .models import Role
+from .models import Operator, Role
 
 ROLE_GROUPS = {
     Role.ADMINISTRATOR: "Complaints administrators",
@@ -77,20 +78,14 @@ def sites_of(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_complaint_sites"):
-        from .models import Operator
-
-        site_ids = sorted(
-            site_id
-            for site_id in Operator.sites.through.objects.filter(operator__user=user).values_list("site_id", flat=True)
-        )
+        through = Operator.sites.through.objects
+        site_ids = sorted(through.filter(operator__user=user).values_list("site_id", flat=True))
         user._complaint_sites = site_ids or None
     return user._complaint_sites
 
 
 def site_filter(site_ids, field="site"):
     """A Q for rows on these sites; rows with no site belong to the default site (as their settings do)."""
-    from django.db.models import Q
-
     allowed = Q(**{f"{field}__in": site_ids})
     if field != "pk" and Site.objects.filter(is_default_site=True, pk__in=site_ids).exists():
         allowed |= Q(**{f"{field}__isnull": True})
@@ -119,8 +114,6 @@ def operators_managed_by(user, operators):
     sites = sites_of(user)
     if sites is None:
         return operators
-    from .models import Operator
-
     return operators.filter(pk__in=Operator.sites.through.objects.filter(site_id__in=sites).values("operator_id"))
 
 
