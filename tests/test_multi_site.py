@@ -421,3 +421,14 @@ def test_the_home_panel_counts_only_the_own_hospitals_complaints(client, world):
     assert overdue_count(operator_of("handler", world["san_luca"])) == 1
     assert overdue_count(operator_of("handler", world["santa_maria"])) == 2
     assert overdue_count(operator_of("viewer")) == 3
+
+
+def test_a_complaint_with_no_site_belongs_to_the_default_hospital(client, world):
+    siteless = make_complaint(site=None)
+    inspect = reverse("wagtail_complaints:inspect", args=[siteless.pk])
+    client.force_login(operator_of("viewer", world["san_luca"]))
+    assert client.get(inspect).status_code == 200
+    assert siteless.reference in client.get(reverse("wagtail_complaints:index")).content.decode()
+    client.force_login(operator_of("viewer", world["santa_maria"]))
+    assert client.get(inspect).status_code == 404
+    assert siteless.reference not in client.get(reverse("wagtail_complaints:index")).content.decode()

@@ -6,7 +6,7 @@ group of their role (and out of the other two).
 """
 
 from django.contrib.auth.models import Group
-from django.db.models import Q
+from django.db.models import Exists, Q
 from wagtail.models import Site
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -87,9 +87,11 @@ def sites_of(user):
 def site_filter(site_ids, field="site"):
     """A Q for rows on these sites; rows with no site belong to the default site (as their settings do)."""
     allowed = Q(**{f"{field}__in": site_ids})
-    if field != "pk" and Site.objects.filter(is_default_site=True, pk__in=site_ids).exists():
-        allowed |= Q(**{f"{field}__isnull": True})
-    return allowed
+    if field == "pk":
+        return allowed
+    # In the same query (no round trip): the site-less rows, when the default site is one of these.
+    default_among_them = Exists(Site.objects.filter(is_default_site=True, pk__in=site_ids))
+    return allowed | (Q(**{f"{field}__isnull": True}) & Q(default_among_them))
 
 
 def within_sites_of(user, queryset, field="site"):
