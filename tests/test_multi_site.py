@@ -432,3 +432,10 @@ def test_a_complaint_with_no_site_belongs_to_the_default_hospital(client, world)
     client.force_login(operator_of("viewer", world["santa_maria"]))
     assert client.get(inspect).status_code == 404
     assert siteless.reference not in client.get(reverse("wagtail_complaints:index")).content.decode()
+
+
+def test_the_operator_registry_lists_each_operators_hospitals(client, world):
+    operator_of("viewer")
+    client.force_login(operator_of("administrator"))
+    listing = client.get(reverse("wagtail_complaints_operators:index")).content.decode()
+    assert "Santa Maria" in listing and "Every hospital" in listing

@@ -193,6 +193,12 @@ class AnswerTemplateViewSet(OfficeListViewSet):
         return AnswerTemplateForm
 
 
+def operator_hospitals(operator):
+    """The hospitals an operator works on, as the registry lists them; none chosen means all."""
+    names = sorted(site.site_name or site.hostname for site in operator.sites.all())
+    return ", ".join(names) or _("Every hospital")
+
+
 class OperatorViewSet(OfficeListViewSet):
     model = Operator
     name = "operators"
@@ -204,6 +210,7 @@ class OperatorViewSet(OfficeListViewSet):
         "__str__",
         "role",
         YesNoColumn("notify_on_new", label=_("E-mailed about new complaints")),
+        Column("sites", label=_("Hospitals"), accessor=lambda operator: operator_hospitals(operator)),
         Column("email", label=_("E-mail"), accessor="user.email"),
         YesNoColumn("is_active", label=_("Account active"), accessor="user.is_active"),
     ]
@@ -228,7 +235,9 @@ class OperatorViewSet(OfficeListViewSet):
         ]
 
     def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(queryset=Operator.objects.select_related("user"), **kwargs)
+        return super().get_index_view_kwargs(
+            queryset=Operator.objects.select_related("user").prefetch_related("sites"), **kwargs
+        )
 
 
 class EmailWordingViewSet(SnippetViewSet):
