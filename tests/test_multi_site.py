@@ -439,3 +439,11 @@ def test_the_operator_registry_lists_each_operators_hospitals(client, world):
     client.force_login(operator_of("administrator"))
     listing = client.get(reverse("wagtail_complaints_operators:index")).content.decode()
     assert "Santa Maria" in listing and "Every hospital" in listing
+
+
+def test_the_complaint_screen_names_the_hospital_to_who_works_on_several(client, world):
+    inspect = reverse("wagtail_complaints:inspect", args=[world["theirs"].pk])
+    client.force_login(operator_of("viewer"))
+    assert "<dt>Hospital</dt><dd>Santa Maria</dd>" in client.get(inspect).content.decode()
+    client.force_login(world["handler_b"])
+    assert "<dt>Hospital</dt>" not in client.get(inspect).content.decode()

@@ -347,6 +347,10 @@ class ComplaintInspectView(generic.InspectView):
     def can_handle(self):
         return workflow.is_handler(self.object, self.request.user)
 
+    @cached_property
+    def sees_several_sites(self):
+        return within_sites_of(self.request.user, Site.objects.all(), "pk").count() > 1
+
     def get_page_subtitle(self):
         return self.object.reference
 
@@ -384,6 +388,8 @@ class ComplaintInspectView(generic.InspectView):
             history=self.history(show_personal_data),
             transitions=self.transition_forms(bound),
             can_handle=self.can_handle,
+            # Named for who works on several hospitals; one hospital's office knows where it is.
+            hospital=exports.hospital(complaint.site) if self.sees_several_sites else "",
         )
         if self.can_handle:
             context.update(
