@@ -6,6 +6,8 @@ MANAGE := $(PY) example_site/manage.py
 # `make serve PORT=8011`: the demo, and every link its e-mails carry, follow the port.
 PORT ?= 8000
 export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
+# The second demo hospital: the other name of this machine, same port (serve_demo_at sets it).
+SECOND_HOSPITAL_URL = $(if $(findstring //localhost,$(WAGTAILADMIN_BASE_URL)),$(subst //localhost,//127.0.0.1,$(WAGTAILADMIN_BASE_URL)),$(subst //127.0.0.1,//localhost,$(WAGTAILADMIN_BASE_URL)))
 
 .PHONY: demo setup serve test test-browser test-lts integration browsers axe bandit mail-server benchmark benchmark-stats messages clean
 
@@ -22,12 +24,15 @@ setup: $(VENV)/.installed
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_complaints
 	@echo ""
-	@echo "  Site:            $(WAGTAILADMIN_BASE_URL)/"
-	@echo "  Complaint form:  $(WAGTAILADMIN_BASE_URL)/reclami/  (English: /en/complaints/, Spanish: /es/reclamaciones/)"
+	@echo "  Ospedale San Luca:     $(WAGTAILADMIN_BASE_URL)/"
+	@echo "  Ospedale Santa Maria:  $(SECOND_HOSPITAL_URL)/  (the same server under the machine's other name)"
+	@echo "  Complaint form:  /reclami/ on either  (English: /en/complaints/, Spanish: /es/reclamaciones/)"
 	@echo "  Admin:           $(WAGTAILADMIN_BASE_URL)/admin/"
-	@echo "    administrator  admin / demo-admin"
-	@echo "    handler        operatore / demo-operatore"
-	@echo "    ASL viewer     asl / demo-asl"
+	@echo "    administrator, both hospitals   admin / demo-admin"
+	@echo "    ASL viewer, both hospitals      asl / demo-asl"
+	@echo "    handler, San Luca               operatore / demo-operatore"
+	@echo "    handler, Santa Maria            operatore-sm / demo-operatore-sm"
+	@echo "    administrator, Santa Maria      admin-sm / demo-admin-sm"
 	@echo "  E-mails are written to example_site/sent_emails/"
 	@echo ""
 

@@ -15,13 +15,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
+from wagtail.models import Site
 
 from . import answer_templates, corrections
 from .deadlines import SiteClock, office_of, set_deadlines
 from .models import AnswerTemplate, Category, Channel, Complaint, ComplaintSettings, Operator, Outcome, Service
 from .forms import LabelledChoiceField
+from .models.operators import users_working_on_site_q
 from .models.taxonomy import site_languages
-from .permissions import ComplaintPermissionPolicy
+from .permissions import ComplaintPermissionPolicy, sites_of, within_sites_of
 from .validators import add_integrity_validators
 
 OFFLINE_CHANNELS = [choice for choice in Channel.choices if choice[0] != Channel.WEB]
@@ -132,14 +134,13 @@ class NoteForm(forms.Form):
     )
 
 
-def handlers():
-    """Users who may handle complaints: the people a complaint can be assigned to."""
-    return (
-        ComplaintPermissionPolicy(Complaint)
-        .users_with_permission("change")
-        .filter(is_active=True)
-        .order_by("last_name", "first_name", "username")
-    )
+def handlers(complaint=None):
+    """Users who may handle complaints: the people a complaint can be assigned to (those who work
+    on its hospital)."""
+    users = ComplaintPermissionPolicy(Complaint).users_with_permission("change").filter(is_active=True)
+    if complaint is not None:
+        users = users.filter(users_working_on_site_q(complaint.site_id))
+    return users.order_by("last_name", "first_name", "username")
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -160,7 +161,7 @@ class AssignForm(forms.Form):
                 "initial", {"assigned_to": complaint.assigned_to_id, "drawn_assignee": complaint.assigned_to_id}
             )
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = handlers()
+        self.fields["assigned_to"].queryset = handlers(complaint)
 
 
 class ExtendAnswerByForm(forms.Form):
@@ -278,10 +279,26 @@ class RegisterComplaintForm(ComplaintDataForm):
     class Meta(ComplaintDataForm.Meta):
         fields = ["channel", "received_at", *ComplaintDataForm.Meta.fields]
 
-    def __init__(self, *args, site=None, **kwargs):
+    def __init__(self, *args, site=None, sites=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.site = site
         self.fields["received_at"].initial = timezone.now
+        # The hospitals this operator works on; the one the admin is opened at comes first.
+        sites = list(sites) if sites is not None else ([site] if site else [])
+        self.site = site if site in sites or not sites else sites[0]
+        if len(sites) > 1:
+            self.fields["site"] = forms.ModelChoiceField(
+                label=_("Hospital"),
+                queryset=Site.objects.filter(pk__in=[s.pk for s in sites]).order_by("site_name", "hostname"),
+                initial=self.site,
+                help_text=_("The hospital the complaint is about: its office handles it, and its rules set the answer-by date."),
+            )
+            self.order_fields(["site", *self.fields])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("site"):
+            self.site = data["site"]
+        return data
 
     def save(self, commit=True):
         complaint = super().save(commit=False)
@@ -330,6 +347,16 @@ class OperatorForm(WagtailAdminModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave empty to cover all. When set, new-complaint e-mails only concern these."),
     )
+    sites = forms.ModelMultipleChoiceField(
+        label=_("Works on sites"),
+        queryset=Site.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The hospitals whose complaints this operator sees and is e-mailed about. "
+            "Leave empty for all of them (the health authority's own staff)."
+        ),
+    )
 
     account_active = forms.BooleanField(
         label=_("Account active"),
@@ -338,11 +365,11 @@ class OperatorForm(WagtailAdminModelForm):
     )
 
     NEW_USER_FIELDS = ["username", "first_name", "last_name", "email", "password"]
-    field_order = ["user", *NEW_USER_FIELDS, "account_active", "role", "notify_on_new", "categories", "services"]
+    field_order = ["user", *NEW_USER_FIELDS, "account_active", "role", "notify_on_new", "sites", "categories", "services"]
 
     class Meta:
         model = Operator
-        fields = ["user", "role", "notify_on_new", "categories", "services"]
+        fields = ["user", "role", "notify_on_new", "sites", "categories", "services"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -351,6 +378,10 @@ class OperatorForm(WagtailAdminModelForm):
         self.fields["categories"].label_from_instance = lambda obj: obj.label()
         self.fields["services"].queryset = Service.objects.for_choices()
         self.fields["services"].label_from_instance = lambda obj: obj.label()
+        # An administrator of some hospitals hands out only those (and cannot grant "all").
+        self.fields["sites"].queryset = within_sites_of(self.for_user, Site.objects.order_by("site_name", "hostname"), "pk")
+        if len(self.fields["sites"].queryset) < 2 and sites_of(self.for_user) is None:
+            del self.fields["sites"]  # one hospital: nothing to choose
         if self.instance.pk:
             # The user of an existing operator does not change; their account is edited under Users.
             self.fields["user"].queryset = User.objects.filter(pk=self.instance.user_id)
@@ -377,6 +408,13 @@ class OperatorForm(WagtailAdminModelForm):
             raise forms.ValidationError(_("A user with this username already exists: choose it above instead."))
         return username
 
+    def clean_sites(self):
+        chosen = set(self.cleaned_data.get("sites") or [])
+        if self.instance.pk and sites_of(self.for_user) is not None:
+            # The hospitals outside this administrator's own stay as they were: not theirs to take away.
+            chosen |= set(self.instance.sites.exclude(pk__in=sites_of(self.for_user)))
+        return list(chosen)
+
     def clean_password(self):
         password = self.cleaned_data.get("password", "")
         if password:
@@ -396,6 +434,8 @@ class OperatorForm(WagtailAdminModelForm):
         email = data.get("email") if self.instance.pk or not user else user.email
         if self.instance.pk and not data.get("account_active") and user == self.for_user:
             self.add_error("account_active", _("You cannot deactivate your own account."))
+        if "sites" in self.fields and not data.get("sites") and sites_of(self.for_user) is not None:
+            self.add_error("sites", _("Choose the hospitals this operator works on."))
         if data.get("notify_on_new") and not email:
             self.add_error("notify_on_new", _("This user has no e-mail address to be notified at."))
         return data

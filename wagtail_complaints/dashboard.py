@@ -10,6 +10,7 @@ from wagtail.admin.ui.components import Component
 
 from . import workflow
 from .models import Complaint
+from .permissions import within_sites_of
 from .views.admin import office_for
 
 
@@ -23,7 +24,7 @@ class ComplaintsPanel(Component):
 
     def counts(self, today, soon):
         user = self.request.user
-        return Complaint.objects.open().aggregate(
+        return within_sites_of(user, Complaint.objects.open()).aggregate(
             mine=Count("pk", filter=Q(assigned_to=user)),
             unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
             due_soon=Count("pk", filter=Q(answer_by__gte=today, answer_by__lte=soon)),

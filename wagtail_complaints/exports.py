@@ -22,13 +22,23 @@ def full_name(user):
     return user.get_full_name() or user.get_username()
 
 
+def hospital(site):
+    """A site as the office names it (its site name, else its host name)."""
+    if site is None:
+        return ""
+    return site.site_name or site.hostname
+
+
 # For SpreadsheetExportMixin.custom_value_preprocess and custom_field_preprocess.
 VALUE_PREPROCESS = {
     **SpreadsheetExportMixin.custom_value_preprocess,
     datetime.datetime: {CSV: lambda value: str(local_time(value)), XLSX: local_time},
 }
 OPERATOR_FIELDS = ("assigned_to", "registered_by")
-FIELD_PREPROCESS = {name: {CSV: full_name, XLSX: full_name} for name in OPERATOR_FIELDS}
+FIELD_PREPROCESS = {
+    **{name: {CSV: full_name, XLSX: full_name} for name in OPERATOR_FIELDS},
+    "site": {CSV: hospital, XLSX: hospital},
+}
 
 
 def reference_of(complaint):

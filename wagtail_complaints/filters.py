@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.widgets import BooleanRadioSelect
+from wagtail.models import Site
 
 from .models import Category, Channel, Complaint, ComplaintFormPage, Operator, Service
+from .permissions import sites_of, within_sites_of
 from .workflow import OPEN_STATES, Status
 
 
@@ -61,6 +63,22 @@ class ComplaintFilterSet(WagtailFilterSet):
     class Meta:
         model = Complaint
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        sites = list(within_sites_of(user, Site.objects.order_by("site_name", "hostname"), "pk"))
+        if len(sites) > 1:
+            # A reader of several hospitals narrows the inbox to one; only theirs are offered.
+            self.filters["site"] = django_filters.ModelChoiceFilter(
+                label=_("Hospital"), field_name="site", queryset=Site.objects.filter(pk__in=[s.pk for s in sites])
+            )
+        if sites_of(user) is not None:
+            # Another hospital's form pages are not even named.
+            under_own_sites = Q(pk__in=[])
+            for site in sites:
+                under_own_sites |= Q(path__startswith=site.root_page.path)
+            self.filters["form_page"].queryset = ComplaintFormPage.objects.filter(under_own_sites)
 
     def filter_category(self, queryset, name, value):
         # A macro-category includes the complaints filed under its sub-categories.

@@ -6,10 +6,11 @@ group of their role (and out of the other two).
 """
 
 from django.contrib.auth.models import Group
+from django.db.models import Exists, Q
 from wagtail.models import Site
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from .models import Role
+from .models import Operator, Role
 
 ROLE_GROUPS = {
     Role.ADMINISTRATOR: "Complaints administrators",
@@ -69,14 +70,53 @@ class ComplaintPermissionPolicy(ModelPermissionPolicy):
 
 
 def sites_of(user):
-    """The sites whose complaints `user` works on, or None for every site (one hospital's installation)."""
-    return None
+    """The ids of the sites whose complaints `user` works on, or None for every site.
+
+    An operator with no site chosen (the health authority's own staff), and a user who is no
+    operator at all (e.g. a superuser), work on every site. Read once per user object.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_complaint_sites"):
+        through = Operator.sites.through.objects
+        site_ids = sorted(through.filter(operator__user=user).values_list("site_id", flat=True))
+        user._complaint_sites = site_ids or None
+    return user._complaint_sites
+
+
+def site_filter(site_ids, field="site"):
+    """A Q for rows on these sites; rows with no site belong to the default site (as their settings do)."""
+    allowed = Q(**{f"{field}__in": site_ids})
+    if field == "pk":
+        return allowed
+    # In the same query (no round trip): the site-less rows, when the default site is one of these.
+    default_among_them = Exists(Site.objects.filter(is_default_site=True, pk__in=site_ids))
+    return allowed | (Q(**{f"{field}__isnull": True}) & Q(default_among_them))
 
 
 def within_sites_of(user, queryset, field="site"):
     """`queryset` narrowed to the sites of `user`: every list, screen, file and export asks this."""
     sites = sites_of(user)
-    return queryset if sites is None else queryset.filter(**{f"{field}__in": sites})
+    return queryset if sites is None else queryset.filter(site_filter(sites, field))
+
+
+def works_on_site(user, site_id):
+    """Whether `user` works on the site `site_id` (None meaning the default site)."""
+    sites = sites_of(user)
+    if sites is None:
+        return True
+    if site_id is None:
+        return Site.objects.filter(is_default_site=True, pk__in=sites).exists()
+    return site_id in sites
+
+
+def operators_managed_by(user, operators):
+    """`operators` an administrator may see and edit: of a hospital they work on. An administrator
+    of some hospitals does not touch the health authority's own staff (who work on all)."""
+    sites = sites_of(user)
+    if sites is None:
+        return operators
+    return operators.filter(pk__in=Operator.sites.through.objects.filter(site_id__in=sites).values("operator_id"))
 
 
 def can_see_personal_data(user, office):

@@ -63,12 +63,15 @@ class ComplaintViewSet(ModelViewSet):
     add_view_class = views.RegisterComplaintView
     edit_view_class = views.ComplaintEditView
     history_view_class = views.ComplaintHistoryView
+    delete_view_class = views.ComplaintDeleteView
+    usage_view_class = views.ComplaintUsageView
 
     filterset_class = ComplaintFilterSet
     list_per_page = 25
     search_fields = ["reference", "first_name", "last_name", "description"]
     list_export = [
         "reference",
+        "site",
         "received_at",
         "get_channel_display",
         "category",
@@ -97,6 +100,7 @@ class ComplaintViewSet(ModelViewSet):
         "service": _("Service"),
         "safety_flagged_at": _("Flagged as a possible patient-safety incident"),
         "duplicate_of": _("Duplicate of"),
+        "site": _("Hospital"),
     }
     export_filename = "complaints"
 
@@ -207,6 +211,12 @@ class AnswerTemplateViewSet(OfficeListViewSet):
         return AnswerTemplateForm
 
 
+def operator_hospitals(operator):
+    """The hospitals an operator works on, as the registry lists them; none chosen means all."""
+    names = sorted(site.site_name or site.hostname for site in operator.sites.all())
+    return ", ".join(names) or _("Every hospital")
+
+
 class OperatorViewSet(OfficeListViewSet):
     model = Operator
     name = "operators"
@@ -218,13 +228,18 @@ class OperatorViewSet(OfficeListViewSet):
         "__str__",
         "role",
         YesNoColumn("notify_on_new", label=_("E-mailed about new complaints")),
+        Column("sites", label=_("Hospitals"), accessor=lambda operator: operator_hospitals(operator)),
         Column("email", label=_("E-mail"), accessor="user.email"),
         YesNoColumn("is_active", label=_("Account active"), accessor="user.is_active"),
     ]
     list_filter = ["role", "notify_on_new"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
 
+    index_view_class = operator_views.OperatorIndexView
     edit_view_class = operator_views.OperatorEditView
+    delete_view_class = operator_views.OperatorDeleteView
+    history_view_class = operator_views.OperatorHistoryView
+    usage_view_class = operator_views.OperatorUsageView
 
     def get_form_class(self, for_update=False):
         return OperatorForm
@@ -238,7 +253,9 @@ class OperatorViewSet(OfficeListViewSet):
         ]
 
     def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(queryset=Operator.objects.select_related("user"), **kwargs)
+        return super().get_index_view_kwargs(
+            queryset=Operator.objects.select_related("user").prefetch_related("sites"), **kwargs
+        )
 
 
 class EmailWordingViewSet(SnippetViewSet):

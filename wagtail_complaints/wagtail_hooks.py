@@ -23,9 +23,24 @@ def hide_complaint_pages_from_form_submissions(user, editable_forms):
     from .models import ComplaintFormPage
     from .viewsets import complaint_permission_policy
 
-    if complaint_permission_policy.user_has_permission(user, "view"):
-        return editable_forms
-    return editable_forms.not_type(ComplaintFormPage)
+    if not complaint_permission_policy.user_has_permission(user, "view"):
+        return editable_forms.not_type(ComplaintFormPage)
+    return editable_forms.not_type(ComplaintFormPage) | editable_forms.type(ComplaintFormPage).filter(
+        pk__in=own_sites_pages(user)
+    )
+
+
+def own_sites_pages(user):
+    """The pages under the sites `user` works on (every page for who works on all)."""
+    from django.db.models import Q
+    from wagtail.models import Page, Site
+
+    from .permissions import within_sites_of
+
+    under = Q(pk__in=[])
+    for site in within_sites_of(user, Site.objects.select_related("root_page"), "pk"):
+        under |= Q(path__startswith=site.root_page.path)
+    return Page.objects.filter(under).values("pk")
 
 
 @hooks.register("register_admin_urls")

@@ -11,6 +11,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from ..site_settings_policy import OwnSitesSettingMixin
+
 from ..models.complaint import private_storage
 
 
@@ -32,7 +34,7 @@ class MailboxSettingsForm(WagtailAdminModelForm):
 
 
 @register_setting(icon="mail")
-class MailboxSettings(BaseSiteSetting):
+class MailboxSettings(OwnSitesSettingMixin, BaseSiteSetting):
     kind = models.CharField(_("incoming mailbox"), max_length=10, choices=MailboxKind.choices, blank=True)
     imap_host = models.CharField(_("IMAP server"), max_length=255, blank=True)
     imap_port = models.PositiveIntegerField(

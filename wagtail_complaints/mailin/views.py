@@ -10,6 +10,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from ..permissions import within_sites_of
 from ..workflow import HANDLE_PERMISSION
 from . import intake
 from .models import IncomingEmail, Result
@@ -39,7 +40,7 @@ class IncomingEmailIndexView(generic.IndexView):
     any_permission_required = ["view"]
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("complaint")
+        return within_sites_of(self.request.user, super().get_base_queryset()).select_related("complaint")
 
     def get_edit_url(self, instance):
         # A row's title opens the message (read-only), there is no edit form.
@@ -52,6 +53,10 @@ class IncomingEmailInspectView(generic.InspectView):
     fields = ["received_at", "sender", "subject", "message_id", "result", "reason", "complaint", "attempts", "processed_at"]
     original_url_name = None
     retry_url_name = None
+
+    def get_object(self, queryset=None):
+        # Another hospital's mailbox is not found: 404, whoever asks.
+        return get_object_or_404(within_sites_of(self.request.user, IncomingEmail.objects.all()), pk=self.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -88,9 +93,9 @@ class IncomingEmailInspectView(generic.InspectView):
 
 def original(request, pk):
     """The message exactly as received, as a download that browsers never render in place."""
+    incoming = get_object_or_404(within_sites_of(request.user, IncomingEmail.objects.exclude(original="")), pk=pk)
     if not permission_policy.user_has_permission(request.user, "view"):
         return permission_denied(request)
-    incoming = get_object_or_404(IncomingEmail.objects.exclude(original=""), pk=pk)
     response = FileResponse(
         incoming.original.open("rb"), as_attachment=True, filename=f"e-mail-{incoming.pk}.eml", content_type="message/rfc822"
     )
@@ -102,9 +107,10 @@ def original(request, pk):
 
 @require_POST
 def retry(request, pk, inspect_url_name):
+    incoming = get_object_or_404(within_sites_of(request.user, IncomingEmail.objects.exclude(original="")), pk=pk)
     if not permission_policy.user_has_permission(request.user, "change"):
         return permission_denied(request)
-    incoming = intake.process(get_object_or_404(IncomingEmail, pk=pk))
+    incoming = intake.process(incoming)
     if incoming.result == Result.FAILED:
         messages.error(request, _("It failed again: %(reason)s") % {"reason": incoming.reason})
     else:

@@ -27,7 +27,7 @@ def one_counter_per_year(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_complaints', '0010_to_be_classified_reply_address'),
+        ('wagtail_complaints', '0014_operator_sites'),
     ]
 
     operations = [

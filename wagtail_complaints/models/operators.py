@@ -11,9 +11,30 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Health-authority viewer")
 
 
+def working_on_site_q(site_id, operator_field="pk"):
+    """A Q for the operators (through `operator_field`) who work on the site `site_id`: those of
+    that site and those of every site (no site chosen). No site means the default site."""
+    from wagtail.models import Site
+
+    if site_id is None:
+        site_id = Site.objects.filter(is_default_site=True).values_list("pk", flat=True).first()
+    through = Operator.sites.through.objects
+    on_site = through.filter(site_id=site_id).values("operator_id")
+    return models.Q(**{f"{operator_field}__in": on_site}) | ~models.Q(**{f"{operator_field}__in": through.values("operator_id")})
+
+
+def users_working_on_site_q(site_id):
+    """The same for users: a user who is no operator (e.g. a superuser) works on every site."""
+    restricted = Operator.sites.through.objects.values("operator__user_id")
+    return ~models.Q(pk__in=restricted) | models.Q(complaints_operator__in=Operator.objects.filter(working_on_site_q(site_id)))
+
+
 class OperatorQuerySet(models.QuerySet):
     def active(self):
         return self.filter(user__is_active=True)
+
+    def on_site(self, site_id):
+        return self.filter(working_on_site_q(site_id))
 
     def _covering(self, complaint, *fields):
         """`fields` of the operators in this queryset who cover `complaint`.
@@ -35,12 +56,14 @@ class OperatorQuerySet(models.QuerySet):
 
     def to_notify_of_new(self, complaint):
         """(e-mail, preferred language) of the flagged operators who cover `complaint`."""
-        flagged = self.active().filter(notify_on_new=True).exclude(user__email="")
+        # Only the operators of the complaint's hospital, and those of every hospital.
+        flagged = self.active().on_site(complaint.site_id).filter(notify_on_new=True).exclude(user__email="")
         return flagged._covering(complaint, "user__email", "user__wagtail_userprofile__preferred_language")
 
     def handlers_covering(self, complaint):
         """Ids of the active complaint handlers who cover `complaint`."""
-        return [user_id for (user_id,) in self.active().filter(role=Role.HANDLER)._covering(complaint, "user_id")]
+        handlers = self.active().on_site(complaint.site_id).filter(role=Role.HANDLER)
+        return [user_id for (user_id,) in handlers._covering(complaint, "user_id")]
 
     def coverage_of(self, user):
         """A filter for the complaints `user` covers: their categories (with sub-categories) and services."""
@@ -81,6 +104,17 @@ class Operator(models.Model):
         verbose_name=_("covers services"),
         blank=True,
         help_text=_("Leave empty to cover all. When set, new-complaint e-mails only concern these."),
+    )
+
+    sites = models.ManyToManyField(
+        "wagtailcore.Site",
+        verbose_name=_("works on sites"),
+        blank=True,
+        related_name="complaint_operators",
+        help_text=_(
+            "The hospitals whose complaints this operator sees and is e-mailed about. "
+            "Leave empty for all of them (the health authority's own staff)."
+        ),
     )
 
     objects = OperatorQuerySet.as_manager()

@@ -12,6 +12,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from ..site_settings_policy import OwnSitesSettingMixin
+
 # The office's words that patients read; each may be given again per language.
 OFFICE_TEXT_FIELDS = ("office_name", "office_contact", "signature", "escalation_text")
 
@@ -46,7 +48,7 @@ class DayCount(models.TextChoices):
 
 
 @register_setting(icon="warning")
-class ComplaintSettings(ClusterableModel, BaseSiteSetting):
+class ComplaintSettings(OwnSitesSettingMixin, ClusterableModel, BaseSiteSetting):
     answer_within_days = models.PositiveIntegerField(
         _("answer within (days)"),
         default=30,

@@ -14,7 +14,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
-from ..permissions import PERSONAL_DATA_REQUESTS_ACTION
+from ..permissions import PERSONAL_DATA_REQUESTS_ACTION, within_sites_of
 from ..viewsets import complaint_permission_policy
 from .erasure import StillOpen, erase_person
 from .export import export_person
@@ -25,6 +25,11 @@ from .lookup import complaints_of
 class DataRequestPermissionMixin(PermissionCheckedMixin):
     permission_policy = complaint_permission_policy
     permission_required = PERSONAL_DATA_REQUESTS_ACTION
+
+
+def complaints_of_person(user, form):
+    """The person's complaints on the hospitals `user` works on: another hospital's stay unseen and untouched."""
+    return within_sites_of(user, complaints_of(form.cleaned_data["email"], form.cleaned_data["phone"]))
 
 
 def person_query(form):
@@ -46,7 +51,7 @@ class PersonalDataRequestsView(DataRequestPermissionMixin, WagtailAdminTemplateM
         form = PersonLookupForm(self.lookup_data())
         context["form"] = form
         if form.is_valid():
-            complaints = list(complaints_of(form.cleaned_data["email"], form.cleaned_data["phone"]))
+            complaints = list(complaints_of_person(self.request.user, form))
             context.update(
                 complaints=[
                     {"complaint": c, "url": reverse("wagtail_complaints:inspect", args=[quote(c.pk)])}
@@ -70,7 +75,7 @@ class ExportPersonalDataView(DataRequestPermissionMixin, View):
         if not form.is_valid():
             messages.error(request, _("Give the person's e-mail address, phone number, or both."))
             return redirect("wagtail_complaints_privacy:requests")
-        complaints = complaints_of(form.cleaned_data["email"], form.cleaned_data["phone"])
+        complaints = complaints_of_person(self.request.user, form)
         if not complaints.exists():
             messages.warning(request, _("No complaint has this e-mail address or phone number."))
             return redirect(reverse("wagtail_complaints_privacy:requests") + "?" + person_query(form))
@@ -98,7 +103,7 @@ class ErasePersonalDataView(PersonalDataRequestsView):
             messages.error(request, _("Please correct the errors below."))
             return self.render_to_response(self.get_context_data(erasure_form=form))
         back = reverse("wagtail_complaints_privacy:requests") + "?" + person_query(form)
-        complaints = complaints_of(form.cleaned_data["email"], form.cleaned_data["phone"])
+        complaints = complaints_of_person(self.request.user, form)
         try:
             done = erase_person(complaints, by=request.user, reason=form.cleaned_data["reason"])
         except StillOpen as refused:

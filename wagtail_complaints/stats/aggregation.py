@@ -147,8 +147,14 @@ class Filters:
     category: object = None
     service: object = None
     channel: str = ""
+    # The ids of the sites the reader works on (None: every site); see permissions.sites_of.
+    sites: tuple | None = None
 
     def apply(self, complaints):
+        if self.sites is not None:
+            from ..permissions import site_filter
+
+            complaints = complaints.filter(site_filter(self.sites))
         if self.site is not None:
             complaints = complaints.filter(site=self.site)
         if self.category is not None:

@@ -18,8 +18,10 @@ from wagtail.models import Site
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..models import Category, Channel, Complaint, Service
+from ..permissions import sites_of, within_sites_of
 from ..spreadsheets import SafeCSVExportMixin
 from . import charts
+from . import by_site
 from . import tables as stats_tables
 from .aggregation import MAX_PERIOD_DAYS, Filters, Period, Statistics
 
@@ -42,8 +44,9 @@ class StatisticsForm(forms.Form):
     )
     channel = forms.ChoiceField(label=_("Channel"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["year"].initial = timezone.localdate().year
         self.fields["month"].choices = [("", _("The whole year"))] + [
             (str(n), date_format(datetime.date(2000, n, 1), "F")) for n in range(1, 13)
@@ -54,7 +57,10 @@ class StatisticsForm(forms.Form):
         )
         self.fields["service"].queryset = Service.objects.prefetch_related("labels")
         self.fields["channel"].choices = [("", _("All"))] + list(Channel.choices)
-        if Site.objects.count() < 2:
+        # Only the hospitals the reader works on; one hospital: nothing to choose.
+        self.fields["site"].queryset = within_sites_of(user, Site.objects.order_by("site_name", "hostname"), "pk")
+        self.fields["site"].label = _("Hospital")
+        if len(self.fields["site"].queryset) < 2:
             del self.fields["site"]
 
     def clean(self):
@@ -80,12 +86,20 @@ class StatisticsForm(forms.Form):
 
     def filters(self):
         data = self.cleaned_data if self.is_valid() else {}
+        sites = sites_of(self.user)
         return Filters(
             site=data.get("site"),
             category=data.get("category"),
             service=data.get("service"),
             channel=data.get("channel") or "",
+            sites=tuple(sites) if sites is not None else None,
         )
+
+    def sites_compared(self):
+        """The hospitals shown side by side: the reader's, unless they chose one."""
+        if "site" not in self.fields or (self.is_valid() and self.cleaned_data.get("site")):
+            return []
+        return list(self.fields["site"].queryset)
 
 
 class StatisticsMenuItem(MenuItem):
@@ -109,11 +123,29 @@ class StatisticsAccessMixin(PermissionCheckedMixin):
 
     @cached_property
     def form(self):
-        return StatisticsForm(self.request.GET or None)
+        return StatisticsForm(self.request.GET or None, user=self.request.user)
 
     @cached_property
     def statistics(self):
         return Statistics(self.form.period(), self.form.filters())
+
+    def build_tables(self):
+        """Every table, with the hospitals side by side first for a reader of several."""
+        sites = self.form.sites_compared()
+        tables = stats_tables.build_all(self.statistics)
+        if sites:
+            tables.insert(1, by_site.site_table(self.statistics, sites))
+        return tables
+
+    def build_table(self, name):
+        if name == "sites":
+            sites = self.form.sites_compared()
+            if not sites:
+                raise Http404
+            return by_site.site_table(self.statistics, sites)
+        if name not in stats_tables.TABLES:
+            raise Http404
+        return stats_tables.build(name, self.statistics)
 
     def query_string(self, **extra):
         params = self.request.GET.copy()
@@ -182,6 +214,7 @@ CHARTS = {
     "outcomes": _breakdown_chart("value"),
     "closed_outcomes": _breakdown_chart("value", "closed"),
     "states": _breakdown_chart("value"),
+    "sites": _breakdown_chart("site"),
 }
 
 
@@ -200,7 +233,7 @@ class StatisticsView(StatisticsAccessMixin, WagtailAdminTemplateMixin, TemplateV
         context = super().get_context_data(**kwargs)
         statistics = self.statistics
         sections = []
-        for table in stats_tables.build_all(statistics):
+        for table in self.build_tables():
             url = reverse("wagtail_complaints_stats:table", args=[table.name])
             sections.append(
                 {
@@ -232,7 +265,7 @@ class StatisticsTableView(SafeCSVExportMixin, StatisticsAccessMixin, ReportView)
     header_icon = "table"
 
     def dispatch(self, request, *args, **kwargs):
-        if kwargs["table"] not in stats_tables.all_tables():
+        if kwargs["table"] not in stats_tables.all_tables() and kwargs["table"] != "sites":
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -244,7 +277,7 @@ class StatisticsTableView(SafeCSVExportMixin, StatisticsAccessMixin, ReportView)
 
     @cached_property
     def table(self):
-        return stats_tables.build(self.kwargs["table"], self.statistics)
+        return self.build_table(self.kwargs["table"])
 
     @property
     def list_export(self):

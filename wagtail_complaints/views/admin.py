@@ -20,6 +20,7 @@ from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView, LogEntryUserColumn
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import Site
@@ -28,7 +29,7 @@ from .. import actions, answer_templates, corrections, exports, workflow
 from ..admin_forms import TRANSITION_FORMS, AssignForm, ExtendAnswerByForm, NoteForm
 from ..models import ComplaintSettings
 from ..casework_forms import LinkComplaintForm, UnflagSafetyForm
-from ..permissions import can_see_personal_data, can_see_personal_data_of, within_sites_of
+from ..permissions import can_see_personal_data, can_see_personal_data_of, within_sites_of, works_on_site
 from ..spreadsheets import SafeCSVExportMixin
 
 TRANSITION_LABELS = {
@@ -57,6 +58,25 @@ def complainant_label(entry):
     if (entry.data or {}).get("actor") == "complainant":
         return _("complainant")
     return entry.user_display_name
+
+
+class OwnSitesOnlyMixin:
+    """Another hospital's complaint does not exist for an operator of this one: 404, not 403.
+
+    The object is looked up in `setup`, before any permission check, so the answer is the same
+    whatever the user's role.
+    """
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if getattr(self, "object", None) is None:
+            self.object = self.get_object()
+
+    def get_object(self, *args, **kwargs):
+        complaint = super().get_object(*args, **kwargs)
+        if not works_on_site(self.request.user, complaint.site_id):
+            raise Http404
+        return complaint
 
 
 # -- the inbox --------------------------------------------------------------------------------
@@ -110,14 +130,18 @@ class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
 
     def get_base_queryset(self):
         return (
-            super()
-            .get_base_queryset()
-            .select_related("category__parent", "service", "assigned_to", "duplicate_of")
+            within_sites_of(self.request.user, super().get_base_queryset())
+            .select_related("category__parent", "service", "assigned_to", "site", "duplicate_of")
             .prefetch_related("category__labels", "category__parent__labels", "service__labels")
         )
 
     @cached_property
+    def sees_several_sites(self):
+        return within_sites_of(self.request.user, Site.objects.all(), "pk").count() > 1
+
+    @cached_property
     def columns(self):
+        hospital = [Column("site", label=gettext_lazy("Hospital"), accessor=lambda c: exports.hospital(c.site))]
         return [
             TitleColumn(
                 "reference",
@@ -125,6 +149,7 @@ class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
                 sort_key="reference",
                 get_url=lambda complaint: reverse(self.inspect_url_name, args=[quote(complaint.pk)]),
             ),
+            *(hospital if self.sees_several_sites else []),
             DateColumn("received_at", label=gettext_lazy("Received"), sort_key="received_at"),
             Column("category", label=gettext_lazy("Category"), accessor=lambda c: c.category.label()),
             Column("service", label=gettext_lazy("Service"), accessor=lambda c: c.service.label() if c.service else ""),
@@ -167,6 +192,7 @@ class RegisterComplaintView(generic.CreateView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["site"] = Site.find_for_request(self.request) or Site.objects.filter(is_default_site=True).first()
+        kwargs["sites"] = within_sites_of(self.request.user, Site.objects.order_by("site_name", "hostname"), "pk")
         return kwargs
 
     def save_instance(self):
@@ -180,7 +206,7 @@ class RegisterComplaintView(generic.CreateView):
         return []
 
 
-class ComplaintEditView(generic.EditView):
+class ComplaintEditView(OwnSitesOnlyMixin, generic.EditView):
     """Correct a complaint's data; the form has no state field, so the workflow is untouched.
 
     A form drawn before someone else saved is refused: nothing is written, and the form comes
@@ -273,7 +299,7 @@ class ComplaintEditView(generic.EditView):
         return []
 
 
-class ComplaintHistoryView(HistoryView):
+class ComplaintHistoryView(OwnSitesOnlyMixin, HistoryView):
     any_permission_required = ["view"]
     inspect_url_name = None
 
@@ -332,7 +358,7 @@ class ComplaintInspectView(generic.InspectView):
             "duplicate_of",
         ).prefetch_related("category__labels", "category__parent__labels", "service__labels")
         try:
-            return queryset.get(pk=self.pk)
+            return within_sites_of(self.request.user, queryset).get(pk=self.pk)
         except (self.model.DoesNotExist, ValueError):
             raise Http404 from None
 
@@ -349,6 +375,10 @@ class ComplaintInspectView(generic.InspectView):
     @cached_property
     def can_handle(self):
         return workflow.is_handler(self.object, self.request.user)
+
+    @cached_property
+    def sees_several_sites(self):
+        return within_sites_of(self.request.user, Site.objects.all(), "pk").count() > 1
 
     def get_page_subtitle(self):
         return self.object.reference
@@ -391,6 +421,8 @@ class ComplaintInspectView(generic.InspectView):
             can_handle=self.can_handle,
             **self.links_context(),
             panels=self.feature_panels(),
+            # Named for who works on several hospitals; one hospital's office knows where it is.
+            hospital=exports.hospital(complaint.site) if self.sees_several_sites else "",
         )
         if self.can_handle:
             context.update(self.casework_forms(unflag_form, link_form))
@@ -555,7 +587,7 @@ class NoteView(ComplaintActionView):
 
 class AssignView(ComplaintActionView):
     def post(self, request, *args, **kwargs):
-        form = AssignForm(request.POST)
+        form = AssignForm(request.POST, complaint=self.object)
         if not form.is_valid():
             return self.invalid(assign_form=form)
         try:
@@ -601,6 +633,14 @@ class ExtendAnswerByView(ComplaintActionView):
             messages.success(request, _("Answer-by date extended. The complainant has no e-mail address: tell them another way."))
         return self.back()
 
+
+
+class ComplaintDeleteView(OwnSitesOnlyMixin, generic.DeleteView):
+    """Never allowed (the permission policy refuses it); another site's complaint is not even found."""
+
+
+class ComplaintUsageView(OwnSitesOnlyMixin, UsageView):
+    pass
 
 
 # -- lists managed by administrators ----------------------------------------------------------

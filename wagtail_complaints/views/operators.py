@@ -1,6 +1,7 @@
 """The administrator's hand on operators' accounts: the edit screen, and a password-reset e-mail."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -8,13 +9,48 @@ from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.admin.forms.auth import PasswordResetForm
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..models import Operator
+from ..permissions import operators_managed_by
 
 
-class OperatorEditView(generic.EditView):
+class ManagedOperatorsMixin:
+    """Another hospital's operators are not found (404) by an administrator of this one."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if getattr(self, "object", None) is None:
+            self.object = self.get_object()
+
+    def get_object(self, *args, **kwargs):
+        operator = super().get_object(*args, **kwargs)
+        if not operators_managed_by(self.request.user, Operator.objects.filter(pk=operator.pk)).exists():
+            raise Http404
+        return operator
+
+
+class OperatorIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return operators_managed_by(self.request.user, super().get_base_queryset())
+
+
+class OperatorDeleteView(ManagedOperatorsMixin, generic.DeleteView):
+    pass
+
+
+class OperatorHistoryView(ManagedOperatorsMixin, HistoryView):
+    pass
+
+
+class OperatorUsageView(ManagedOperatorsMixin, UsageView):
+    pass
+
+
+class OperatorEditView(ManagedOperatorsMixin, generic.EditView):
     template_name = "wagtail_complaints/admin/operator_edit.html"
     password_reset_url_name = None
 
@@ -42,9 +78,9 @@ operator_permission_policy = ModelPermissionPolicy(Operator)
 @require_POST
 def password_reset(request, pk):
     """E-mail an operator Wagtail's link to choose a new password (administrators only)."""
+    operator = get_object_or_404(operators_managed_by(request.user, Operator.objects.select_related("user")), pk=pk)
     if not operator_permission_policy.user_has_permission(request.user, "change"):
         raise PermissionDenied
-    operator = get_object_or_404(Operator.objects.select_related("user"), pk=pk)
     user = operator.user
     back = redirect("wagtail_complaints_operators:edit", pk)
     if not (user.is_active and user.email):

@@ -1,4 +1,6 @@
-"""Demo content for the example hospital: pages in three languages, services, operators.
+"""Demo content for the example health authority: two hospitals (San Luca, the default site, and
+Santa Maria, a second site), each with pages in three languages, its services, its office and its
+operators, and a regional viewer of both.
 
 Safe to run any number of times: everything is looked up before it is created.
 """
@@ -9,7 +11,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
-from example_site.home.management.commands.serve_demo_at import demo_host_and_port
+from example_site.home.management.commands.serve_demo_at import (
+    SECOND_HOSPITAL_SLUG,
+    demo_host_and_port,
+    second_hospital_host_and_port,
+    second_hospital_site,
+)
 from example_site.home import demo_learning
 from example_site.home.models import ContentPage, HomePage
 from wagtail_complaints.learning.models import ComplaintsReportPage
@@ -52,6 +59,53 @@ SERVICES = [
     ("Ambulatori", "Outpatient clinics", "Consultas externas"),
     ("Accettazione e ricoveri", "Admissions", "Admisión e ingresos"),
 ]
+
+# The second hospital offers some of the same services and some of its own.
+SANTA_MARIA_OWN_SERVICES = [
+    ("Oncologia", "Oncology", "Oncología"),
+    ("Dialisi", "Dialysis", "Diálisis"),
+    ("Riabilitazione", "Rehabilitation", "Rehabilitación"),
+]
+SANTA_MARIA_SERVICES = [
+    "Pronto soccorso",
+    "Radiologia",
+    "CUP - Prenotazioni",
+    "Laboratorio analisi",
+    *(italian for italian, _english, _spanish in SANTA_MARIA_OWN_SERVICES),
+]
+SAN_LUCA_SERVICES = [italian for italian, _english, _spanish in SERVICES]
+
+SANTA_MARIA = {
+    "title": "Ospedale Santa Maria",
+    "translated_titles": {"en": "Santa Maria Hospital", "es": "Hospital Santa María"},
+    "intro": "<p>Benvenuti all'Ospedale Santa Maria, presidio dell'Azienda sanitaria locale.</p>",
+    "pages": [
+        ("Chi siamo", "chi-siamo", "<p>L'ospedale di comunità della valle, con i suoi ambulatori.</p>"),
+        ("Informativa privacy", "privacy", "<p>Titolare del trattamento: Ospedale Santa Maria.</p>"),
+    ],
+    "office": {
+        "office_name": "URP - Ospedale Santa Maria",
+        "office_contact": "Tel. 0761 765 432 · lun-ven 8.30-12.30 · urp@ospedale-santamaria.example",
+        "signature": "Il responsabile dell'URP, dott. Paolo Neri",
+        "escalation_text": "Puoi rivolgerti alla Commissione mista conciliativa o al Difensore civico regionale.",
+        "reply_address": "urp@ospedale-santamaria.example",
+        "reference_prefix": "SM-",
+    },
+    "office_texts": {
+        "en": {
+            "office_name": "Patient Relations Office - Santa Maria Hospital",
+            "office_contact": "Tel. +39 0761 765 432 · Mon-Fri 8.30am-12.30pm · urp@ospedale-santamaria.example",
+            "signature": "Dr Paolo Neri, head of the Patient Relations Office",
+            "escalation_text": "You can turn to the Joint Conciliation Committee or to the Regional Ombudsman (Difensore civico).",
+        },
+        "es": {
+            "office_name": "Oficina de Atención al Paciente - Hospital Santa María",
+            "office_contact": "Tel. +39 0761 765 432 · lun-vie 8.30-12.30 h · urp@ospedale-santamaria.example",
+            "signature": "Dr. Paolo Neri, responsable de la Oficina de Atención al Paciente",
+            "escalation_text": "Puede dirigirse a la Comisión Mixta de Conciliación o al Defensor del Pueblo regional (Difensore civico).",
+        },
+    },
+}
 
 FORM_PAGE_TEXT = {
     "it": {
@@ -155,11 +209,15 @@ ANSWER_TEMPLATES = [
 ]
 
 DEMO_USERS = [
-    # username, password, first name, last name, role, notify on new
-    ("admin", "demo-admin", "Anna", "Amministratrice", Role.ADMINISTRATOR, False),
-    ("operatore", "demo-operatore", "Marco", "Rossi", Role.HANDLER, True),
-    ("asl", "demo-asl", "Giulia", "Bianchi", Role.VIEWER, False),
+    # username, password, first name, last name, role, notify on new, hospital (None: every one)
+    ("admin", "demo-admin", "Anna", "Amministratrice", Role.ADMINISTRATOR, False, None),
+    ("operatore", "demo-operatore", "Marco", "Rossi", Role.HANDLER, True, "san_luca"),
+    ("operatore-sm", "demo-operatore-sm", "Sara", "Conti", Role.HANDLER, True, "santa_maria"),
+    ("admin-sm", "demo-admin-sm", "Paolo", "Neri", Role.ADMINISTRATOR, False, "santa_maria"),
+    # The health authority's regional viewer: the statistics and lists of both hospitals.
+    ("asl", "demo-asl", "Giulia", "Bianchi", Role.VIEWER, False, None),
 ]
+EMAIL_DOMAINS = {None: "asl-demo.example", "san_luca": "ospedale-sanluca.example", "santa_maria": "ospedale-santamaria.example"}
 
 # The report page's English and Spanish translations: title, slug, introduction.
 REPORT_PAGE_TEXT = {
@@ -185,9 +243,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         locales = {code: Locale.objects.get_or_create(language_code=code)[0] for code in ("it", "en", "es")}
         home = self.home_page(locales["it"])
-        self.site(home)
+        san_luca = self.site(home)
         self.services()
-        form_page = self.form_page(home)
+        form_page = self.form_page(home, SAN_LUCA_SERVICES)
         for code in ("en", "es"):
             self.translate(home, locales[code], title={"en": "San Luca Hospital", "es": "Hospital San Luca"}[code])
             self.translate_form_page(form_page, locales[code])
@@ -198,12 +256,18 @@ class Command(BaseCommand):
                 translation.title, translation.slug, translation.intro = title, slug, intro
                 translation.save_revision().publish()
         demo_learning.load_bodies()
-        self.users()
+        santa_maria_home = self.second_home_page(locales["it"])
+        santa_maria = self.second_site(santa_maria_home)
+        santa_maria_form_page = self.form_page(santa_maria_home, SANTA_MARIA_SERVICES)
+        for code in ("en", "es"):
+            self.translate(santa_maria_home, locales[code], title=SANTA_MARIA["translated_titles"][code])
+            self.translate_form_page(santa_maria_form_page, locales[code])
+        self.users({"san_luca": san_luca, "santa_maria": santa_maria})
         self.answer_templates()
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
 
     def home_page(self, italian):
-        home = HomePage.objects.filter(locale=italian, depth=2).first()
+        home = HomePage.objects.filter(locale=italian, depth=2).exclude(slug=SECOND_HOSPITAL_SLUG).first()
         if home:
             return home
         root = Page.get_first_root_node()
@@ -244,20 +308,46 @@ class Command(BaseCommand):
         # Patients' answers come back as urp+<tag>@…: see "Complaints and replies by e-mail" in the README.
         office.reply_address = office.reply_address or "urp@ospedale-sanluca.example"
         office.save()
+        return site
+
+    def second_home_page(self, italian):
+        home = HomePage.objects.filter(locale=italian, depth=2, slug=SECOND_HOSPITAL_SLUG).first()
+        if home:
+            return home
+        home = Page.get_first_root_node().add_child(
+            instance=HomePage(title=SANTA_MARIA["title"], slug=SECOND_HOSPITAL_SLUG, locale=italian, intro=SANTA_MARIA["intro"])
+        )
+        for title, slug, body in SANTA_MARIA["pages"]:
+            home.add_child(instance=ContentPage(title=title, slug=slug, body=body, show_in_menus=True))
+        return home
+
+    def second_site(self, home):
+        site = second_hospital_site() or Site(root_page=home)
+        (site.hostname, site.port), site.root_page = second_hospital_host_and_port(), home
+        site.site_name = SANTA_MARIA["title"]
+        site.save()
+        office = ComplaintSettings.for_site(site)
+        for name, value in SANTA_MARIA["office"].items():
+            setattr(office, name, getattr(office, name) or value)
+        if not office.office_texts.exists():
+            for language, texts in SANTA_MARIA["office_texts"].items():
+                office.office_texts.add(OfficeText(language=language, **texts))
+        office.save()
+        return site
 
     def services(self):
-        for order, (italian, english, spanish) in enumerate(SERVICES, start=1):
+        for order, (italian, english, spanish) in enumerate(SERVICES + SANTA_MARIA_OWN_SERVICES, start=1):
             service, created = Service.objects.get_or_create(name=italian, defaults={"sort_order": order * 10})
             if created:
                 ServiceLabel.objects.create(service=service, language="en", label=english)
                 ServiceLabel.objects.create(service=service, language="es", label=spanish)
 
-    def form_page(self, home):
-        page = ComplaintFormPage.objects.filter(locale=home.locale).first()
+    def form_page(self, home, services):
+        page = ComplaintFormPage.objects.child_of(home).filter(locale=home.locale).first()
         if page:
             return page
         text = FORM_PAGE_TEXT["it"]
-        privacy = ContentPage.objects.filter(slug="privacy", locale=home.locale).first()
+        privacy = ContentPage.objects.child_of(home).filter(slug="privacy", locale=home.locale).first()
         page = home.add_child(
             instance=ComplaintFormPage(
                 title=text["title"],
@@ -269,6 +359,8 @@ class Command(BaseCommand):
                 show_in_menus=True,
             )
         )
+        # Each hospital's form offers the services it has.
+        page.services.set(Service.objects.filter(name__in=services))
         page.save_revision().publish()
         return page
 
@@ -311,15 +403,16 @@ class Command(BaseCommand):
         )
         translation.save_revision().publish()
 
-    def users(self):
-        """One operator per role. Their powers come from the role's group, never from is_superuser."""
+    def users(self, hospitals):
+        """Operators of each hospital and of the authority. Their powers come from the role's group,
+        never from is_superuser; the hospitals they work on from `Operator.sites`."""
         User = get_user_model()
-        for username, password, first_name, last_name, role, notify in DEMO_USERS:
+        for username, password, first_name, last_name, role, notify, hospital in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User.objects.create_user(
                     username,
-                    email=f"{username}@ospedale-sanluca.example",
+                    email=f"{username}@{EMAIL_DOMAINS[hospital]}",
                     password=password,
                     first_name=first_name,
                     last_name=last_name,
@@ -328,7 +421,8 @@ class Command(BaseCommand):
                 user.is_superuser = user.is_staff = False
                 user.save(update_fields=["is_superuser", "is_staff"])
             # Saving the operator puts the user in the role's group (permissions.apply_role).
-            Operator.objects.update_or_create(user=user, defaults={"role": role, "notify_on_new": notify})
+            operator, _ = Operator.objects.update_or_create(user=user, defaults={"role": role, "notify_on_new": notify})
+            operator.sites.set([hospitals[hospital]] if hospital else [])
             if role == Role.ADMINISTRATOR:
                 # The demo administrator may also edit the hospital's pages, through Wagtail's own group.
                 moderators = Group.objects.filter(name="Moderators").first()

@@ -21,6 +21,8 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry, Site
 
 from example_site.home import demo_learning
+from example_site.home.management.commands.serve_demo_at import second_hospital_site
+
 from wagtail_complaints.actions import LOG_ACTIONS
 from wagtail_complaints.models import (
     Category,
@@ -120,10 +122,19 @@ class Command(BaseCommand):
         if Complaint.objects.filter(submission_key__startswith=KEY_PREFIX).exists():
             self.stdout.write("Demo complaints are already there.")
         else:
-            if not Service.objects.exists() or not get_user_model().objects.filter(username="operatore").exists():
+            handlers = get_user_model().objects.filter(username__in=["operatore", "operatore-sm"])
+            if not Service.objects.exists() or handlers.count() < 2 or second_hospital_site() is None:
                 call_command("load_demo", stdout=self.stdout)
+            rng, now = random.Random(seed), timezone.now()
+            # Two thirds at San Luca, a third at the smaller Santa Maria: `count` in all.
+            hospitals = [
+                (Site.objects.get(is_default_site=True), "operatore", KEY_PREFIX, count - count // 3),
+                (second_hospital_site(), "operatore-sm", f"{KEY_PREFIX}sm-", count // 3),
+            ]
+            created = 0
             with transaction.atomic():
-                created = DemoComplaints(random.Random(seed), timezone.now()).create(count)
+                for site, handler, key_prefix, share in hospitals:
+                    created += DemoComplaints(rng, now, site, handler, key_prefix).create(share)
             self.stdout.write(self.style.SUCCESS(f"{created} demo complaints added."))
         # Improvement actions and second-level referrals on those complaints (learning app).
         with transaction.atomic():
@@ -133,16 +144,20 @@ class Command(BaseCommand):
 
 
 class DemoComplaints:
-    def __init__(self, rng, now):
+    """One hospital's demo complaints, filed on its form page and handled by its handler."""
+
+    def __init__(self, rng, now, site, handler, key_prefix=KEY_PREFIX):
         self.rng = rng
         self.now = now
-        self.site = Site.objects.get(is_default_site=True)
+        self.site = site
+        self.key_prefix = key_prefix
         self.office = ComplaintSettings.for_site(self.site)
-        self.page = ComplaintFormPage.objects.filter(locale__language_code="it").first()
+        self.page = ComplaintFormPage.objects.child_of(site.root_page).filter(locale__language_code="it").first()
         User = get_user_model()
-        self.handler = User.objects.get(username="operatore")
+        self.handler = User.objects.get(username=handler)
         self.administrator = User.objects.filter(username="admin").first() or self.handler
-        self.services = list(Service.objects.filter(is_active=True))
+        offered = self.page.services.filter(is_active=True) if self.page else Service.objects.none()
+        self.services = list(offered) or list(Service.objects.filter(is_active=True))
         self.categories = self.classification()
         self.content_type = ContentType.objects.get_for_model(Complaint)
         self.messages = []
@@ -221,7 +236,7 @@ class DemoComplaints:
             on_behalf=rng.random() < 0.25,
             received_at=received_at,
             answer_by=timezone.localdate(received_at) + datetime.timedelta(days=self.office.answer_within_days),
-            submission_key=f"{KEY_PREFIX}{n:06d}",
+            submission_key=f"{self.key_prefix}{n:06d}",
             registered_by=None if channel == Channel.WEB else self.handler,
             status=Status.PENDING,
             reopen_count=0,
