@@ -61,13 +61,15 @@ def test_each_hospital_counts_on_its_own(committing_client):
 @pytest.mark.django_db
 def test_operator_registration_numbers_in_the_sites_series(client, handler, category):
     first_hospital()
-    second_hospital()
+    santa_maria, _page = second_hospital()
     make_complaint(category=category, site=Site.objects.get(is_default_site=True))
     client.force_login(handler)
     client.defaults.update(HTTP_SEC_FETCH_SITE="same-origin", HTTP_HOST="127.0.0.1")
     response = client.post(
         reverse("wagtail_complaints:add"),
         {
+            # An operator of both hospitals chooses where the complaint belongs.
+            "site": santa_maria.pk,
             "channel": "phone",
             "received_at": timezone.now().strftime("%Y-%m-%d %H:%M"),
             "category": category.pk,

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from ..models import Complaint
-from ..permissions import within_sites_of
+from ..permissions import sites_of, within_sites_of
 from .models import Decision, SecondLevelBody
 
 
@@ -31,6 +31,10 @@ class ImprovementActionForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.pop("complaints", None)
+        sites = sites_of(self.for_user) if self.for_user is not None else None
+        if sites is not None and "site" in self.fields:
+            # A hospital's operators file actions for their own hospitals (or, left empty, for all).
+            self.fields["site"].queryset = self.fields["site"].queryset.filter(pk__in=sites)
         if self.instance.pk:
             self.initial.setdefault(
                 "complaint_references", ", ".join(self.instance.complaints.order_by("reference").values_list("reference", flat=True))

@@ -3,15 +3,19 @@
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.admin import messages
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 
 from ..models import Complaint
-from ..permissions import within_sites_of
+from ..permissions import sites_of, within_sites_of
 from ..views.admin import DeactivateWhenUsedDeleteView
 from . import actions
 from .forms import DecisionForm, ReferralForm
@@ -23,12 +27,65 @@ def complaint_url(complaint):
     return reverse("wagtail_complaints:inspect", args=[quote(complaint.pk)])
 
 
+# -- one hospital's actions and bodies, and those of the whole organisation ---------------------
+
+
+def on_sites_of(user, queryset):
+    """Rows of the user's hospitals, and those that belong to no site (the whole organisation)."""
+    sites = sites_of(user)
+    return queryset if sites is None else queryset.filter(Q(site__isnull=True) | Q(site__in=sites))
+
+
+class OwnSitesIndexMixin:
+    def get_base_queryset(self):
+        return on_sites_of(self.request.user, super().get_base_queryset().select_related("site"))
+
+
+class OwnSitesObjectMixin:
+    """Another hospital's action or body does not exist for this one's operators: the object is
+    looked up in `setup`, before any permission check, so every role gets the same 404."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if getattr(self, "object", None) is None:
+            self.object = self.get_object()
+
+    def get_object(self, *args, **kwargs):
+        found = super().get_object(*args, **kwargs)
+        if not on_sites_of(self.request.user, type(found).objects.filter(pk=found.pk)).exists():
+            raise Http404
+        return found
+
+
+class OwnSitesEditView(OwnSitesObjectMixin, generic.EditView):
+    pass
+
+
+class OwnSitesInspectView(OwnSitesObjectMixin, generic.InspectView):
+    pass
+
+
+class OwnSitesDeleteView(OwnSitesObjectMixin, generic.DeleteView):
+    pass
+
+
+class OwnSitesHistoryView(OwnSitesObjectMixin, HistoryView):
+    pass
+
+
+class OwnSitesUsageView(OwnSitesObjectMixin, UsageView):
+    pass
+
+
+class OwnSitesIndexView(OwnSitesIndexMixin, generic.IndexView):
+    pass
+
+
 # -- improvement actions ------------------------------------------------------------------------
 
 
-class ImprovementActionIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().select_related("site")
+class ImprovementActionIndexView(OwnSitesIndexView):
+    pass
 
 
 class ImprovementActionCreateView(generic.CreateView):
@@ -60,7 +117,7 @@ class ImprovementActionCreateView(generic.CreateView):
         return instance
 
 
-class ImprovementActionEditView(generic.EditView):
+class ImprovementActionEditView(OwnSitesEditView):
     def save_instance(self):
         before = set(Complaint.objects.filter(improvement_actions=self.object.pk))
         instance = super().save_instance()
@@ -68,7 +125,7 @@ class ImprovementActionEditView(generic.EditView):
         return instance
 
 
-class ImprovementActionInspectView(generic.InspectView):
+class ImprovementActionInspectView(OwnSitesInspectView):
     template_name = "wagtail_complaints_learning/admin/action_inspect.html"
     fields = ["title", "details", "owner", "due_date", "state", "done_on", "site", "category", "service", "is_public", "public_text", "created_at", "created_by"]
 
@@ -82,7 +139,7 @@ class ImprovementActionInspectView(generic.InspectView):
 # -- second-level bodies ------------------------------------------------------------------------
 
 
-class SecondLevelBodyDeleteView(DeactivateWhenUsedDeleteView):
+class SecondLevelBodyDeleteView(OwnSitesObjectMixin, DeactivateWhenUsedDeleteView):
     """A body that complaints were referred to is deactivated, never deleted: the referrals keep it."""
 
     def in_use(self):

@@ -104,6 +104,9 @@ class ImprovementActionViewSet(ModelViewSet):
     edit_view_class = views.ImprovementActionEditView
     index_view_class = views.ImprovementActionIndexView
     inspect_view_class = views.ImprovementActionInspectView
+    delete_view_class = views.OwnSitesDeleteView
+    history_view_class = views.OwnSitesHistoryView
+    usage_view_class = views.OwnSitesUsageView
     list_export = ["title", "owner", "due_date", "state", "done_on", "site", "category", "service", "is_public", "public_text"]
     export_filename = "improvement-actions"
     edit_handler = ObjectList(
@@ -154,6 +157,11 @@ class SecondLevelBodyViewSet(ModelViewSet):
     list_filter = ["kind", "site", "is_active"]
     form_fields = ["name", "kind", "site", "is_active"]
     delete_view_class = views.SecondLevelBodyDeleteView
+    index_view_class = views.OwnSitesIndexView
+    edit_view_class = views.OwnSitesEditView
+    inspect_view_class = views.OwnSitesInspectView
+    history_view_class = views.OwnSitesHistoryView
+    usage_view_class = views.OwnSitesUsageView
 
     if register_permission_policy is None:  # pragma: no cover - Wagtail < 8
 

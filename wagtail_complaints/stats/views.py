@@ -143,7 +143,7 @@ class StatisticsAccessMixin(PermissionCheckedMixin):
             if not sites:
                 raise Http404
             return by_site.site_table(self.statistics, sites)
-        if name not in stats_tables.TABLES:
+        if name not in stats_tables.all_tables():
             raise Http404
         return stats_tables.build(name, self.statistics)
 
