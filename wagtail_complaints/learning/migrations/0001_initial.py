@@ -8,6 +8,9 @@ import wagtail.fields
 from django.conf import settings
 from django.db import migrations, models
 
+# Wagtail 8 lets a project swap the page model; Wagtail 7.4 has no such setting.
+PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
+
 
 class Migration(migrations.Migration):
 
@@ -23,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ComplaintsReportPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=PAGE_MODEL)),
                 ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='introduction')),
                 ('all_sites', models.BooleanField(default=False, help_text='One report for every site of the installation.', verbose_name='all sites together')),
                 ('first_year', models.PositiveIntegerField(blank=True, help_text='Leave empty for the year of the first complaint.', null=True, verbose_name='earliest year offered')),
