@@ -171,11 +171,8 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
         return services.filter(pk__in=chosen) if chosen else services
 
     def use_choices(self, offered):
-        from .models import Category, Service
-
         category, service = self.fields["category"], self.fields["service"]
-        category.queryset = self.category_queryset(Category.objects.for_choices(), offered.chosen_categories)
-        service.queryset = self.service_queryset(Service.objects.for_choices(), offered.chosen_services)
+        category.queryset, service.queryset = offered.category_queryset, offered.service_queryset
         category.offered_instance, service.offered_instance = offered.category, offered.service
 
     def office(self):

@@ -11,6 +11,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from ..intake_cache import InvalidatingQuerySet
+
 # The office's words that patients read; each may be given again per language.
 OFFICE_TEXT_FIELDS = ("office_name", "office_contact", "signature", "escalation_text")
 
@@ -169,6 +171,10 @@ class ComplaintSettings(ClusterableModel, BaseSiteSetting):
             heading=_("Attachments"),
         ),
     ]
+
+
+    # Every submission reads these settings from memory: bulk updates must say they changed.
+    objects = InvalidatingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("complaints office")

@@ -14,8 +14,10 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 
+from ..intake_cache import InvalidatingQuerySet
 
-class LabelledQuerySet(models.QuerySet):
+
+class LabelledQuerySet(InvalidatingQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
