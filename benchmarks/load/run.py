@@ -197,7 +197,11 @@ def set_up_site(stack):
     from django.core.management import call_command
 
     log("migrate, load_demo, collectstatic")
-    call_command("migrate", verbosity=0, interactive=False)
+    # A scratch database: its schema need not survive a power cut, so commits skip the disk flush.
+    subprocess.run(
+        [PYTHON, "example_site/manage.py", "migrate", "--no-input", "--skip-checks", "-v0"],
+        cwd=ROOT, env={**stack.env, "PGOPTIONS": "-c synchronous_commit=off"}, check=True,
+    )
     call_command("load_demo", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
 
@@ -286,8 +290,12 @@ def sink_messages(stack):
         return [json.loads(line) for line in file if line.strip()]
 
 
-def check_complaints(stack, result, started_at):
-    """Every patient's complaint stored once; every outbox e-mail of theirs accepted by the sink once."""
+def check_complaints(stack, result, started_at, kills=0):
+    """Every patient's complaint stored once; every outbox e-mail of theirs accepted by the sink once.
+
+    A worker killed after the mail server accepted a message and before its COMMIT sends that message
+    again: the one duplicate per kill the design cannot rule out. It carries the first copy's
+    Message-ID, so mail clients show it once; it is counted and reported, never more than `kills`."""
     from django.db import connection
     from wagtail_complaints import links
     from wagtail_complaints.models import Complaint, Email, EmailStatus
@@ -314,6 +322,10 @@ def check_complaints(stack, result, started_at):
         "missing": counts.count(0),
         "duplicates": sum(count - 1 for count in counts if count > 1),
         "exactly_once": len(acks) == stored and not unsent and all(count == 1 for count in counts),
+        "at_most_kills_duplicates": len(acks) == stored
+        and not unsent
+        and all(count >= 1 for count in counts)
+        and sum(count - 1 for count in counts) <= kills,
     }
 
 
@@ -335,7 +347,7 @@ def wait_for_outbox(result, started_at, timeout):
     return False
 
 
-def complaint_scenario(stack, name, path, during=None):
+def complaint_scenario(stack, name, path, during=None, kills=0):
     from django.utils import timezone
 
     args = stack.args
@@ -349,7 +361,7 @@ def complaint_scenario(stack, name, path, during=None):
     drained = wait_for_outbox(result, started_at, args.drain_timeout)
     time.sleep(1)  # a message the sink accepted a moment ago is in its record
     sweeper.stop.set()
-    checks = check_complaints(stack, result, started_at)
+    checks = check_complaints(stack, result, started_at, kills)
     checks["drained"] = drained
     return result, checks
 
@@ -399,12 +411,16 @@ def report(rows, args):
             stored = once = "–"
         else:
             stored = f"{checks['stored']}/{result['submissions']}" + ("" if checks["stored_ok"] else " MISMATCH")
-            once = (
-                f"{checks['outbox']} ({checks['acks']} acknowledgements)"
-                if checks["exactly_once"]
-                else f"NO: {checks['unsent']} unsent, {checks['missing']} missing, {checks['duplicates']} duplicates"
-            )
-            if not (checks["stored_ok"] and checks["exactly_once"]):
+            if checks["exactly_once"]:
+                once = f"yes: {checks['outbox']} ({checks['acks']} acknowledgements)"
+            elif checks["at_most_kills_duplicates"]:
+                once = (
+                    f"{checks['outbox']} ({checks['acks']} acknowledgements), none lost; "
+                    f"{checks['duplicates']} sent twice by the killed worker (same Message-ID)"
+                )
+            else:
+                once = f"NO: {checks['unsent']} unsent, {checks['missing']} missing, {checks['duplicates']} duplicates"
+            if not (checks["stored_ok"] and checks["at_most_kills_duplicates"]):
                 failures.append(name)
         if result["errors"]:
             failures.append(f"{name} ({result['errors']} errors: {'; '.join(result['error_samples'][:3])})")
@@ -449,7 +465,7 @@ def main():
                 rows.append(("sink-down", *complaint_scenario(stack, scenario, complaint_path, sink_down_in_the_middle(stack))))
             elif scenario == "worker-killed":
                 rows.append(
-                    ("worker-killed", *complaint_scenario(stack, scenario, complaint_path, kill_a_worker_halfway(stack)))
+                    ("worker-killed", *complaint_scenario(stack, scenario, complaint_path, kill_a_worker_halfway(stack), kills=1))
                 )
             else:
                 raise SystemExit(f"unknown scenario {scenario}")
