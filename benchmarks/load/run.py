@@ -135,9 +135,39 @@ class Stack:
     def email_workers(self):
         return [name for name in self.processes if name.startswith("worker-")]
 
+    def cpu(self):
+        """CPU seconds so far of the site (gunicorn and its workers) and of the e-mail workers."""
+        site = self.processes.get("gunicorn")
+        workers = [self.processes[name].pid for name in self.email_workers()]
+        return {"site": cpu_seconds({site.pid}) if site else 0.0, "email": cpu_seconds(set(workers)) + self.killed_cpu}
+
+    killed_cpu = 0.0
+
     def stop_all(self):
         for name in list(self.processes):
             self.stop(name)
+
+
+def cpu_seconds(root_pids):
+    """User + system CPU time of these processes and their children (Linux /proc), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as file:
+                    fields = file.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            # after the command: state ppid ... utime(12th) stime(13th), counted from state
+            stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    wanted, total = set(root_pids), 0
+    for pid, (ppid, _) in stats.items():
+        if ppid in root_pids:
+            wanted.add(pid)
+    for pid in wanted:
+        total += stats.get(pid, (0, 0))[1]
+    return total / ticks
 
 
 def port_open(port):
@@ -253,6 +283,15 @@ def set_up_site(stack):
 
 
 def run_patients(stack, path, payload, marker):
+    args = stack.args
+    before = stack.cpu()
+    result = _run_patients(stack, path, payload, marker)
+    after = stack.cpu()
+    result["cpu"] = {part: after[part] - before[part] for part in before}
+    return result
+
+
+def _run_patients(stack, path, payload, marker):
     args = stack.args
     result = subprocess.run(
         [
@@ -371,6 +410,7 @@ def kill_a_worker_halfway(stack):
         time.sleep(stack.args.duration / 2)
         victim = stack.email_workers()[0]
         log(f"SIGKILL {victim}, a new worker starts")
+        stack.killed_cpu += cpu_seconds({stack.processes[victim].pid})
         stack.processes[victim].kill()
         stack.processes.pop(victim).wait()
         stack.start_email_worker()
@@ -401,8 +441,9 @@ def report(rows, args):
         f"{args.clients} concurrent patients x {args.duration:g} s, gunicorn {args.gunicorn_workers} workers, "
         f"{args.email_workers} e-mail workers, PostgreSQL, Redis",
         "",
-        "| scenario | submissions | per second | vs plain | p50 ms | p95 ms | p99 ms | errors | stored | e-mails sent exactly once |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| scenario | submissions | per second | vs plain | p50 ms | p95 ms | p99 ms | errors | site CPU ms per submission "
+        "| e-mail workers' CPU ms per submission | stored | e-mails sent exactly once |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     failures = []
     for name, result, checks in rows:
@@ -426,9 +467,12 @@ def report(rows, args):
             failures.append(f"{name} ({result['errors']} errors: {'; '.join(result['error_samples'][:3])})")
         if not result["submissions"]:
             failures.append(f"{name} (nothing submitted)")
+        per = max(result["submissions"], 1)
+        site_cpu, email_cpu = (milliseconds(result["cpu"][part] / per) for part in ("site", "email"))
         lines.append(
             f"| {name} | {result['submissions']} | {result['per_second']:.1f} | {ratio} | {milliseconds(result['p50'])} | "
-            f"{milliseconds(result['p95'])} | {milliseconds(result['p99'])} | {result['errors']} | {stored} | {once} |"
+            f"{milliseconds(result['p95'])} | {milliseconds(result['p99'])} | {result['errors']} | {site_cpu} | "
+            f"{email_cpu} | {stored} | {once} |"
         )
     print("\n".join(lines))
     if failures:
