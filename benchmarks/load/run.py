@@ -129,7 +129,8 @@ class Stack:
     def start_email_worker(self):
         self.worker_count += 1
         name = f"worker-{self.worker_count}"
-        self.start(name, [PYTHON, "example_site/manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"])
+        # The default poll interval (1 s), as in production: a faster poll only burns CPU the site needs.
+        self.start(name, [PYTHON, "example_site/manage.py", "db_worker", "--no-startup-delay"])
         return name
 
     def email_workers(self):
@@ -441,9 +442,10 @@ def report(rows, args):
         f"{args.clients} concurrent patients x {args.duration:g} s, gunicorn {args.gunicorn_workers} workers, "
         f"{args.email_workers} e-mail workers, PostgreSQL, Redis",
         "",
-        "| scenario | submissions | per second | vs plain | p50 ms | p95 ms | p99 ms | errors | site CPU ms per submission "
+        "| scenario | submissions | per second | vs plain | p50 ms | p95 ms | p99 ms | form GET p50 ms | errors "
+        "| site CPU ms per submission "
         "| e-mail workers' CPU ms per submission | stored | e-mails sent exactly once |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     failures = []
     for name, result, checks in rows:
@@ -471,7 +473,8 @@ def report(rows, args):
         site_cpu, email_cpu = (milliseconds(result["cpu"][part] / per) for part in ("site", "email"))
         lines.append(
             f"| {name} | {result['submissions']} | {result['per_second']:.1f} | {ratio} | {milliseconds(result['p50'])} | "
-            f"{milliseconds(result['p95'])} | {milliseconds(result['p99'])} | {result['errors']} | {site_cpu} | "
+            f"{milliseconds(result['p95'])} | {milliseconds(result['p99'])} | {milliseconds(result['get_p50'])} | "
+            f"{result['errors']} | {site_cpu} | "
             f"{email_cpu} | {stored} | {once} |"
         )
     print("\n".join(lines))
