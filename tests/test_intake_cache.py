@@ -148,3 +148,24 @@ def test_two_patients_behind_the_same_load_balancer_are_limited_apart(client, fo
 
     assert (first.status_code, second.status_code, again.status_code) == (200, 200, 429)
     assert Complaint.objects.count() == 2
+
+
+def test_showing_the_form_again_reads_no_category_or_service_and_a_rename_shows_at_once(client, form_page):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(form_page.url)  # creates the office settings: a change, so remembered from the next one
+    client.get(form_page.url)  # remembered now
+    with CaptureQueriesContext(db) as queries:
+        page = client.get(form_page.url).content.decode()
+    assert ">Waiting times<" in page  # the category's English label (the client reads English)
+    assert not [q for q in queries.captured_queries if "wagtail_complaints_category" in q["sql"]]
+    assert not [q for q in queries.captured_queries if "wagtail_complaints_service" in q["sql"]]
+
+    label = Category.objects.get(name="Tempi").labels.get(language="en")
+    label.label = "Waiting at the desk"
+    label.save()
+    assert ">Waiting at the desk<" in client.get(form_page.url).content.decode()
+
+    Category.objects.get(name="Tempi").labels.filter(language="en").update(label="Waiting for care")
+    assert ">Waiting for care<" in client.get(form_page.url).content.decode()

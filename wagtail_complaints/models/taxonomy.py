@@ -97,6 +97,9 @@ class Label(Orderable):
     language = models.CharField(_("language"), max_length=10)
     label = models.CharField(_("label"), max_length=255)
 
+    # The public form draws its choices from memory: bulk updates must say they changed.
+    objects = InvalidatingQuerySet.as_manager()
+
     # A choice of the site's languages; the blank first option keeps an untouched row empty.
     panels = [
         FieldPanel("language", widget=forms.Select(choices=CallableChoiceIterator(language_choices))),
