@@ -9,7 +9,7 @@ export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 # The second demo hospital: the other name of this machine, same port (serve_demo_at sets it).
 SECOND_HOSPITAL_URL = $(if $(findstring //localhost,$(WAGTAILADMIN_BASE_URL)),$(subst //localhost,//127.0.0.1,$(WAGTAILADMIN_BASE_URL)),$(subst //127.0.0.1,//localhost,$(WAGTAILADMIN_BASE_URL)))
 
-.PHONY: demo setup serve test test-browser test-lts integration browsers axe bandit mail-server benchmark benchmark-stats messages clean
+.PHONY: demo setup serve test test-browser test-lts integration browsers axe bandit mail-server benchmark benchmark-stats load load-short messages clean
 
 demo: setup serve
 
@@ -102,6 +102,23 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 N ?= 10000
 benchmark-stats: $(VENV)/.test-installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/stats.py --n $(N)
+
+# The example site on its production settings under concurrent patients (gunicorn, PostgreSQL,
+# Redis, django-tasks-db workers, a recording SMTP sink): see benchmarks/load/run.py. Creates and
+# drops its own database on LOAD_DATABASE_URL's server; Redis database 3 of LOAD_REDIS_URL.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/wc_load
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/3
+export LOAD_DATABASE_URL LOAD_REDIS_URL
+$(VENV)/.load-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[example,load]"
+	touch $@
+
+load: $(VENV)/.load-installed
+	$(PY) benchmarks/load/run.py --clients 200 --duration 60
+
+# The short form CI runs: 20 patients x 10 s, the same scenarios and assertions.
+load-short: $(VENV)/.load-installed
+	$(PY) benchmarks/load/run.py --clients 20 --duration 10 --drain-timeout 90
 
 messages: $(VENV)/.installed
 	cd wagtail_complaints && ../$(PY) ../example_site/manage.py makemessages -l it -l en -l es --no-obsolete

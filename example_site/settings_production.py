@@ -10,7 +10,8 @@ of a scaled-out installation (see the README's "Deploy"):
     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS=1   the mail server
     STATIC_ROOT, MEDIA_ROOT, WAGTAIL_COMPLAINTS_PRIVATE_ROOT   where files live (shared storage)
     WAGTAILADMIN_BASE_URL   the address operators open, used in e-mail links
-    BEHIND_TLS_PROXY=1      when a load balancer terminates HTTPS and sets X-Forwarded-Proto
+    BEHIND_TLS_PROXY=1      when a load balancer terminates HTTPS and sets X-Forwarded-Proto and X-Forwarded-For
+    TRUSTED_PROXY_HOPS      how many proxies of ours append to X-Forwarded-For (default 1)
 """
 
 import os
@@ -78,3 +79,5 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 if os.environ.get("BEHIND_TLS_PROXY") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The submission limits count patients, not the load balancer every request comes through.
+    RATELIMIT_IP_META_KEY = "example_site.client_address.forwarded_client_address"

@@ -54,3 +54,15 @@ def test_production_settings_refuse_to_start_without(missing):
     result = manage("check", **{missing: ""})
     assert result.returncode != 0
     assert f"Set {missing} in the environment" in result.stderr
+
+
+def test_behind_a_load_balancer_the_limits_count_the_forwarded_client_address():
+    result = manage(
+        "shell", "-c", "from django.conf import settings as s; print(s.RATELIMIT_IP_META_KEY, s.SECURE_PROXY_SSL_HEADER[0])",
+        BEHIND_TLS_PROXY="1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "example_site.client_address.forwarded_client_address",
+        "HTTP_X_FORWARDED_PROTO",
+    ]

@@ -113,6 +113,7 @@ def test_a_per_process_cache_is_a_deploy_warning(backend):
         message = our_messages(deploy=True)["wagtail_complaints.W006"]
     assert message.level == checks.WARNING
     assert "rate limits" in message.msg
+    assert "INTAKE_CACHE_MAX_AGE" in message.msg  # what the form remembers is per process too
     assert "pip install redis" in message.hint
 
 

@@ -103,7 +103,9 @@ def check_shared_cache(app_configs, **kwargs):
     return [
         checks.Warning(
             f"The default cache is {backend.rsplit('.', 1)[-1]}: each server process counts the rate limits on "
-            "complaint submissions and private pages on its own, so they do not hold across processes.",
+            "complaint submissions and private pages on its own, so they do not hold across processes, and a "
+            "change to the complaint form's categories, services, settings or notified operators reaches the "
+            "other processes only after WAGTAIL_COMPLAINTS_INTAKE_CACHE_MAX_AGE seconds.",
             hint="Use a cache all processes share, e.g. Redis (pip install redis; "
             "django.core.cache.backends.redis.RedisCache) or the database cache (DatabaseCache).",
             id="wagtail_complaints.W006",

@@ -20,6 +20,9 @@ DEFAULTS = {
     "MAX_DESCRIPTION_LENGTH": 10000,
     # How often a failed e-mail is retried, and the waits between attempts (seconds).
     "EMAIL_RETRY_DELAYS": [60, 300, 1800, 7200],
+    # Longest a process trusts what the public form remembers (intake_cache.py) without a change
+    # being signalled, in seconds: bounds what raw SQL or a per-process cache can leave stale.
+    "INTAKE_CACHE_MAX_AGE": 300,
 }
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 from wagtail.models import Site
@@ -136,6 +137,7 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
             self.use_choices(self.offered_choices())
         else:
             self.use_choices(intake_cache.remembered(("choices", self.page.pk), self.offered_choices, self.request))
+            self.draw_remembered_choices()
         if not self.offers_services():
             # A hospital that lists no services yet (a fresh install) is not asked about them.
             del self.fields["service"]
@@ -171,12 +173,18 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
         return services.filter(pk__in=chosen) if chosen else services
 
     def use_choices(self, offered):
-        from .models import Category, Service
-
         category, service = self.fields["category"], self.fields["service"]
-        category.queryset = self.category_queryset(Category.objects.for_choices(), offered.chosen_categories)
-        service.queryset = self.service_queryset(Service.objects.for_choices(), offered.chosen_services)
+        category.queryset, service.queryset = offered.category_queryset, offered.service_queryset
         category.offered_instance, service.offered_instance = offered.category, offered.service
+
+    def draw_remembered_choices(self):
+        """The options as drawn in the active language, remembered like the rest: showing the form
+        reads no category or service (they are most of a GET's queries and of its rendering)."""
+        language = get_language()
+        for name in ("category", "service"):
+            field = self.fields[name]
+            key = ("drawn-choices", self.page.pk, name, language)
+            field.widget.choices = intake_cache.remembered(key, lambda field=field: list(field.choices), self.request)
 
     def office(self):
         """The complaints office settings of the page's site (attachment limits live there)."""
@@ -190,8 +198,8 @@ class ComplaintForm(AttachmentsFieldMixin, BaseForm):
     def offers_services(self):
         if self.is_bound and self.data.get(self.add_prefix("service")):
             return True  # validating the chosen one is enough
-        # Otherwise this is the query that draws the choices: Django reuses its result.
-        return bool(self.fields["service"].queryset)
+        # Otherwise the drawn choices say it (remembered, or the query Django then reuses to draw them).
+        return any(value != "" for value, _label in self.fields["service"].widget.choices)
 
     def clean_website(self):
         if self.cleaned_data.get("website"):

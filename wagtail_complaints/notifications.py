@@ -16,9 +16,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
 
-from . import email_wording
+from . import email_wording, intake_cache
 from .email_wording import EDITABLE_EMAILS
-from .models import Email, EmailWording, Operator
+from .models import Email, EmailWording
+from .models.operators import covering
 from .models.settings import ComplaintSettings
 
 
@@ -30,8 +31,10 @@ def complainant(complaint):
 
 
 def new_complaint_operators(complaint):
+    # Remembered between submissions (intake_cache): the operators change far less often than complaints arrive.
     return [
-        (email, language or settings.LANGUAGE_CODE) for email, language in Operator.objects.to_notify_of_new(complaint)
+        (email, language or settings.LANGUAGE_CODE)
+        for email, language in covering(intake_cache.operators_notified_of_new(), complaint)
     ]
 
 

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..intake_cache import InvalidatingQuerySet
+
 
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
@@ -29,36 +31,42 @@ def users_working_on_site_q(site_id):
     return ~models.Q(pk__in=restricted) | models.Q(complaints_operator__in=Operator.objects.filter(working_on_site_q(site_id)))
 
 
-class OperatorQuerySet(models.QuerySet):
+class OperatorQuerySet(InvalidatingQuerySet):
     def active(self):
         return self.filter(user__is_active=True)
 
     def on_site(self, site_id):
         return self.filter(working_on_site_q(site_id))
 
-    def _covering(self, complaint, *fields):
-        """`fields` of the operators in this queryset who cover `complaint`.
+    def coverage(self, *fields):
+        """[(fields, categories, services, sites)] of the operators in this queryset; an empty set
+        covers all (no sites chosen: every hospital).
 
-        An operator who covers no category (or no service) in particular covers them all. One flat
-        query; the few rows are checked here, which is cheaper than asking the database to.
-        """
+        One flat query: an office has a few operators, so the rows are grouped here."""
         operators = {}
-        for pk, *values, category, service in self.values_list("pk", *fields, "categories", "services"):
-            _, categories, services = operators.setdefault(pk, (tuple(values), set(), set()))
+        rows = self.values_list("pk", *fields, "categories", "services", "sites")
+        for pk, *values, category, service, site in rows:
+            _, categories, services, sites = operators.setdefault(pk, (tuple(values), set(), set(), set()))
             categories.add(category)
             services.add(service)
-        wanted = {complaint.category_id, complaint.category.parent_id} if complaint.category_id else set()
+            sites.add(site)
         return [
-            values
-            for values, categories, services in operators.values()
-            if (categories == {None} or categories & wanted) and (services == {None} or complaint.service_id in services)
+            (values, frozenset(categories - {None}), frozenset(services - {None}), frozenset(sites - {None}))
+            for values, categories, services, sites in operators.values()
         ]
+
+    def _covering(self, complaint, *fields):
+        """`fields` of the operators in this queryset who cover `complaint`."""
+        return covering(self.coverage(*fields), complaint)
+
+    def notified_of_new_coverage(self):
+        """Coverage of the flagged operators, with their (e-mail, preferred language)."""
+        flagged = self.active().filter(notify_on_new=True).exclude(user__email="")
+        return flagged.coverage("user__email", "user__wagtail_userprofile__preferred_language")
 
     def to_notify_of_new(self, complaint):
         """(e-mail, preferred language) of the flagged operators who cover `complaint`."""
-        # Only the operators of the complaint's hospital, and those of every hospital.
-        flagged = self.active().on_site(complaint.site_id).filter(notify_on_new=True).exclude(user__email="")
-        return flagged._covering(complaint, "user__email", "user__wagtail_userprofile__preferred_language")
+        return covering(self.notified_of_new_coverage(), complaint)
 
     def handlers_covering(self, complaint):
         """Ids of the active complaint handlers who cover `complaint`."""
@@ -78,6 +86,26 @@ class OperatorQuerySet(models.QuerySet):
         if services:
             covered &= models.Q(service__in=services)
         return covered
+
+
+def covering(coverage, complaint):
+    """The values of the operators in `coverage` (see `OperatorQuerySet.coverage`) who cover `complaint`.
+
+    An operator who covers no category (or no service, or no hospital) in particular covers them all."""
+    wanted = {complaint.category_id, complaint.category.parent_id} if complaint.category_id else set()
+    site_id = complaint.site_id
+    if site_id is None and any(sites for *_, sites in coverage):
+        from wagtail.models import Site
+
+        # A complaint with no site is the default site's (as its settings are).
+        site_id = Site.objects.filter(is_default_site=True).values_list("pk", flat=True).first()
+    return [
+        values
+        for values, categories, services, sites in coverage
+        if (not categories or categories & wanted)
+        and (not services or complaint.service_id in services)
+        and (not sites or site_id in sites)
+    ]
 
 
 class Operator(models.Model):

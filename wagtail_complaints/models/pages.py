@@ -32,6 +32,8 @@ class ComplaintFormField(AbstractFormField):
 
     page = ParentalKey("ComplaintFormPage", on_delete=models.CASCADE, related_name="form_fields")
 
+    objects = intake_cache.InvalidatingQuerySet.as_manager()
+
 
 class ComplaintFormPage(FormMixin, Page):
     intro = RichTextField(_("introduction"), blank=True)
@@ -107,12 +109,17 @@ class ComplaintFormPage(FormMixin, Page):
         return self.get_remembered_form_class(kwargs.get("request"))(*args, **form_params)
 
     def get_remembered_form_class(self, request):
-        """The form class of the live page, built once per process until the page changes."""
+        """The form class of the live page, built once per process and page revision."""
         if request is None or getattr(request, "is_preview", False):
             return self.get_form_class()  # a preview shows the editor's unsaved questions
-        return intake_cache.remembered(("form_class", self.pk), self.get_form_class, request)
+        key = ("form_class", self.pk, self.live_revision_id)
+        return intake_cache.remembered(key, self.get_form_class, request)
 
     def serve(self, request, *args, **kwargs):
+        with intake_cache.for_request(request):
+            return self.serve_form(request, *args, **kwargs)
+
+    def serve_form(self, request, *args, **kwargs):
         if request.method != "POST":
             return self.render_form(request, self.get_form(user=request.user, request=request))
         if request.POST.get("form") == LostLinkForm.prefix:
@@ -211,11 +218,7 @@ class ComplaintFormPage(FormMixin, Page):
         """Assign the new complaint to the one handler who covers it, if the office wants that."""
         from .. import actions
 
-        if form.request is not None:
-            office = ComplaintSettings.for_request(form.request)  # cached for the request by build_complaint
-        else:
-            office = ComplaintSettings.for_site(complaint.site) if complaint.site else ComplaintSettings()
-        actions.auto_assign(complaint, office)
+        actions.auto_assign(complaint, form.office())
 
     def notify(self, complaint):
         from ..notifications import notify

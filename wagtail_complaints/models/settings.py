@@ -12,6 +12,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from ..intake_cache import InvalidatingQuerySet
 from ..site_settings_policy import OwnSitesSettingMixin
 
 # The office's words that patients read; each may be given again per language.
@@ -250,6 +251,10 @@ class ComplaintSettings(OwnSitesSettingMixin, ClusterableModel, BaseSiteSetting)
             heading=_("Attachments"),
         ),
     ]
+
+
+    # Every submission reads these settings from memory: bulk updates must say they changed.
+    objects = InvalidatingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("complaints office")

@@ -14,8 +14,10 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 
+from ..intake_cache import InvalidatingQuerySet
 
-class LabelledQuerySet(models.QuerySet):
+
+class LabelledQuerySet(InvalidatingQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -94,6 +96,9 @@ def language_choices():
 class Label(Orderable):
     language = models.CharField(_("language"), max_length=10)
     label = models.CharField(_("label"), max_length=255)
+
+    # The public form draws its choices from memory: bulk updates must say they changed.
+    objects = InvalidatingQuerySet.as_manager()
 
     # A choice of the site's languages; the blank first option keeps an untouched row empty.
     panels = [
