@@ -21,7 +21,8 @@ from ..models import Category, Channel, Complaint, Service
 from ..spreadsheets import SafeCSVExportMixin
 from . import charts
 from . import tables as stats_tables
-from .aggregation import MAX_PERIOD_DAYS, Filters, Period, Statistics
+from .aggregation import MAX_PERIOD_DAYS, Filters, Period
+from .rolled_up import RolledUpStatistics
 
 
 class StatisticsForm(forms.Form):
@@ -113,7 +114,7 @@ class StatisticsAccessMixin(PermissionCheckedMixin):
 
     @cached_property
     def statistics(self):
-        return Statistics(self.form.period(), self.form.filters())
+        return RolledUpStatistics(self.form.period(), self.form.filters())
 
     def query_string(self, **extra):
         params = self.request.GET.copy()
