@@ -23,13 +23,30 @@ class RollupKey(models.Model):
         abstract = True
 
 
+class Grain(models.TextChoices):
+    """Which columns a DailyFigures row is counted by; the others hold 0 or "" (meaning: all).
+
+    At complaint volumes a row keyed by every column holds about one complaint, so the screen
+    reads the narrow grains (a few rows a day whatever the number of complaints) and keeps the
+    full one (DETAIL) for filtered figures.
+    """
+
+    SITE = "site", _("day, site and outcome")
+    CATEGORY = "category", _("day, site and category")
+    SERVICE = "service", _("day, site and service")
+    CHANNEL = "channel", _("day, site and channel")
+    DETAIL = "detail", _("day, site, category, service, channel and outcome")
+
+
 class DailyFigures(RollupKey):
     """How many complaints had each event on a day, and what the complaints received that day became.
 
     Event counts (`received`, `taken_in_charge`, `answered`, `closed`) are counted on the event's
     own day (site time zone); the others describe the complaints received on `day`, as they are now.
+    Every complaint is counted once in each grain.
     """
 
+    grain = models.CharField(_("grain"), max_length=10, choices=Grain.choices)
     outcome = models.CharField(_("outcome"), max_length=20, blank=True)
     # Events on this day.
     received = models.IntegerField(default=0)
@@ -54,7 +71,7 @@ class DailyFigures(RollupKey):
         verbose_name_plural = _("daily complaint figures")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "site_id", "category_id", "service_id", "channel", "outcome"],
+                fields=["grain", "day", "site_id", "category_id", "service_id", "channel", "outcome"],
                 name="daily_figures_key",
             )
         ]
@@ -63,12 +80,14 @@ class DailyFigures(RollupKey):
 class DailyResponseTimes(RollupKey):
     """How many complaints received on `day` took exactly `duration` to reach a step.
 
-    Durations are kept to the microsecond the transition times have: any coarser bucket could
-    move a median shown to a tenth of a day across a rounding boundary, and at complaint volumes
-    (a few a day for each site, category, service and channel) coarser buckets would save no rows.
+    Durations are kept to the microsecond the transition times have, so percentiles are exact:
+    any coarser value could move a median shown to a tenth of a day across a rounding boundary.
+    `bucket` (see rollups.duration_bucket) groups nearby durations: percentiles first find their
+    bucket in MonthlyResponseTimes, then read only that bucket's rows here.
     """
 
     step = models.CharField(_("step"), max_length=20)
+    bucket = models.IntegerField(_("bucket"))
     duration_us = models.BigIntegerField(_("duration (microseconds)"))
     complaints = models.IntegerField(default=0)
 
@@ -77,7 +96,29 @@ class DailyResponseTimes(RollupKey):
         verbose_name_plural = _("daily response times")
         constraints = [
             models.UniqueConstraint(
-                fields=["step", "day", "site_id", "category_id", "service_id", "channel", "duration_us"],
+                fields=["step", "day", "site_id", "category_id", "service_id", "channel", "bucket", "duration_us"],
                 name="daily_response_times_key",
             )
+        ]
+        indexes = [models.Index(fields=["step", "bucket", "day"], name="daily_response_times_bucket")]
+
+
+class MonthlyResponseTimes(models.Model):
+    """How many complaints received in a month, on a site, took a duration in `bucket` to reach a step.
+
+    A few hundred rows a month and step whatever the number of complaints: where the percentiles of
+    whole months start looking.
+    """
+
+    month = models.DateField(_("month"))
+    site_id = models.IntegerField(_("site"), default=0)
+    step = models.CharField(_("step"), max_length=20)
+    bucket = models.IntegerField(_("bucket"))
+    complaints = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("monthly response times")
+        verbose_name_plural = _("monthly response times")
+        constraints = [
+            models.UniqueConstraint(fields=["step", "month", "site_id", "bucket"], name="monthly_response_times_key")
         ]

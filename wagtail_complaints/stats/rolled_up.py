@@ -8,16 +8,16 @@ complaints overdue now, and those still waiting for a first answer past their an
 
 import datetime
 import math
+from collections import defaultdict
 
-from django.db import connection
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Case, Count, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth, TruncYear
 from django.utils.functional import cached_property
 
 from ..models import Outcome
 from ..workflow import OPEN_STATES, Status
 from .aggregation import EVENT_FIELDS, PERCENTILES, STEPS, Statistics, Times, to_days
-from .models import DailyFigures, DailyResponseTimes
+from .models import DailyFigures, DailyResponseTimes, Grain, MonthlyResponseTimes
 
 COHORT_MEASURES = (
     "closed_once", "reopened", "were_answered", "answered_on_time", "extended", "rated", "rating_total",
@@ -28,22 +28,35 @@ SERIES = ("received", *EVENT_FIELDS)
 class RolledUpStatistics(Statistics):
     # -- the roll-up rows the filters select ------------------------------------------------------
 
-    def _rollup_q(self):
+    @cached_property
+    def _category_ids(self):
+        # A macro-category stands for itself and all its sub-categories.
+        category = self.filters.category
+        return [c.pk for c in self.categories if category.pk in (c.pk, c.parent_id)]
+
+    @property
+    def _filters_columns(self):
+        """Whether a filter needs the full grain (site alone does not: every grain has it)."""
+        return self.filters.category is not None or self.filters.service is not None or bool(self.filters.channel)
+
+    def _site_q(self):
+        return Q(site_id=self.filters.site.pk) if self.filters.site is not None else Q()
+
+    def _columns_q(self):
         q = Q()
-        if self.filters.site is not None:
-            q &= Q(site_id=self.filters.site.pk)
         if self.filters.category is not None:
-            # A macro-category stands for itself and all its sub-categories.
-            ids = [c.pk for c in self.categories if self.filters.category.pk in (c.pk, c.parent_id)]
-            q &= Q(category_id__in=ids)
+            q &= Q(category_id__in=self._category_ids)
         if self.filters.service is not None:
             q &= Q(service_id=self.filters.service.pk)
         if self.filters.channel:
             q &= Q(channel=self.filters.channel)
         return q
 
-    def figures(self):
-        return DailyFigures.objects.filter(self._rollup_q()).order_by()
+    def figures(self, grain=Grain.SITE):
+        """The roll-up rows of `grain` for the filters: the full grain when a column is filtered on."""
+        if self._filters_columns:
+            grain = Grain.DETAIL
+        return DailyFigures.objects.filter(self._site_q() & self._columns_q(), grain=grain).order_by()
 
     @staticmethod
     def _in(period):
@@ -95,7 +108,7 @@ class RolledUpStatistics(Statistics):
     # -- response times: continuous percentiles from the exact durations ----------------------------
 
     def response_times(self):
-        ranks = self._ranked_durations()
+        ranks = self._durations_at_ranks()
         result = {}
         for key in ("current", "previous"):
             result[key] = {}
@@ -105,84 +118,100 @@ class RolledUpStatistics(Statistics):
                 result[key][step] = Times(total, to_days(values["median"]), to_days(values["p90"]))
         return result
 
-    def _ranked_durations(self):
-        """{(period, step): (count, {rank: duration})} for the ranks around every percentile asked for.
-
-        One query: the window sums number the durations in order; only the few rows whose ranks
-        sit next to a percentile's position come back.
-        """
-        table = connection.ops.quote_name(DailyResponseTimes._meta.db_table)
-        where, params = self._times_where()
-        # CAST rounds on PostgreSQL and truncates on SQLite: a margin of one rank covers both.
-        near = " OR ".join(
-            ["(cumulative - n <= CAST(%s * (total - 1) AS INTEGER) + 2"
-             " AND cumulative > CAST(%s * (total - 1) AS INTEGER) - 1)"] * len(PERCENTILES)
+    def _bucket_counts(self):
+        """{(period, step): [(bucket, count)] in bucket order}: from the monthly table when it can."""
+        period_of = Case(When(**{f"{self._time_column}__gte": self._period_start}, then=Value("current")),
+                         default=Value("previous"))
+        rows = (
+            self._time_rows()
+            .annotate(period=period_of)
+            .values_list("period", "step", "bucket")
+            .annotate(n=Sum("complaints"))
+            .order_by()
         )
-        near_params = [f for f in PERCENTILES.values() for _ in range(2)]
-        # Only quoted names from the model go into the statement; every value is a parameter.
-        sql = f"""
-            SELECT period, step, duration_us, cumulative, n, total FROM (
-                SELECT period, step, duration_us, n,
-                       SUM(n) OVER (PARTITION BY period, step ORDER BY duration_us) AS cumulative,
-                       SUM(n) OVER (PARTITION BY period, step) AS total
-                FROM (
-                    SELECT CASE WHEN day >= %s THEN 'current' ELSE 'previous' END AS period,
-                           step, duration_us, SUM(complaints) AS n
-                    FROM {table} WHERE {where}
-                    GROUP BY 1, 2, 3
-                ) AS grouped
-            ) AS ranked
-            WHERE {near}
-        """  # nosec B608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self.period.start, *params, *near_params])
-            rows = cursor.fetchall()
-        ranks = {}
-        for period, step, duration, cumulative, n, total in rows:
-            total, at_rank = ranks.setdefault((period, step), (int(total), {}))
-            first, last = int(cumulative) - int(n), int(cumulative)
+        counts = defaultdict(list)
+        for period, step, bucket, n in rows:
+            if n:
+                counts[(period, step)].append((bucket, n))
+        return {key: sorted(buckets) for key, buckets in counts.items()}
+
+    @property
+    def _monthly_times(self):
+        # Whole months and no column filtered: a few hundred rows a month, whatever the number of complaints.
+        return bool(self.period.whole_months and self.previous.whole_months) and not self._filters_columns
+
+    @property
+    def _time_column(self):
+        return "month" if self._monthly_times else "day"
+
+    @property
+    def _period_start(self):
+        return self.period.start
+
+    def _time_rows(self):
+        if self._monthly_times:
+            return MonthlyResponseTimes.objects.filter(
+                self._site_q(), month__gte=self.previous.start, month__lte=self.period.end
+            )
+        return self._daily_times(self.previous.start, self.period.end)
+
+    def _daily_times(self, start, end):
+        return DailyResponseTimes.objects.filter(self._site_q() & self._columns_q(), day__gte=start, day__lte=end)
+
+    def _durations_at_ranks(self):
+        """{(period, step): (count, {rank: duration})} for the two ranks around every percentile.
+
+        The bucket counts say which bucket holds each rank; only those buckets' durations are read.
+        """
+        periods = {"current": self.period, "previous": self.previous}
+        result = {}
+        for (key, step), buckets in self._bucket_counts().items():
+            total = sum(n for _bucket, n in buckets)
+            wanted = set()
             for fraction in PERCENTILES.values():
                 low = math.floor(fraction * (total - 1))
-                for rank in (low, low + 1):
-                    if first <= rank < last:
-                        at_rank[rank] = datetime.timedelta(microseconds=int(duration))
-        return ranks
-
-    def _times_where(self):
-        clauses = ["day >= %s", "day <= %s"]
-        params = [self.previous.start, self.period.end]
-        if self.filters.site is not None:
-            clauses.append("site_id = %s")
-            params.append(self.filters.site.pk)
-        if self.filters.category is not None:
-            ids = [c.pk for c in self.categories if self.filters.category.pk in (c.pk, c.parent_id)]
-            clauses.append("category_id IN (" + ", ".join(["%s"] * len(ids)) + ")")
-            params.extend(ids)
-        if self.filters.service is not None:
-            clauses.append("service_id = %s")
-            params.append(self.filters.service.pk)
-        if self.filters.channel:
-            clauses.append("channel = %s")
-            params.append(self.filters.channel)
-        return " AND ".join(clauses), params
+                wanted.update(rank for rank in (low, low + 1) if rank < total)
+            at_rank = {}
+            before = 0
+            for bucket, n in buckets:
+                inside = sorted(rank - before for rank in wanted if before <= rank < before + n)
+                if inside:
+                    period = periods[key]
+                    durations = (
+                        self._daily_times(period.start, period.end)
+                        .filter(step=step, bucket=bucket)
+                        .values_list("duration_us")
+                        .annotate(n=Sum("complaints"))
+                        .order_by("duration_us")
+                    )
+                    at_rank.update({before + offset: value for offset, value in ranked(durations, inside)})
+                before += n
+            result[(key, step)] = (total, at_rank)
+        return result
 
     # -- breakdowns of the complaints received in the period ----------------------------------------
 
     @cached_property
     def _breakdowns(self):
-        received = self.figures().filter(self._in(self.period), received__gt=0)
         counts = {}
-        for column in ("category_id", "service_id", "channel", "outcome"):
-            rows = received.values_list(column).annotate(n=Sum("received")).order_by()
+        grains = {"category_id": Grain.CATEGORY, "service_id": Grain.SERVICE, "channel": Grain.CHANNEL,
+                  "outcome": Grain.SITE}
+        for column, grain in grains.items():
+            rows = (
+                self.figures(grain).filter(self._in(self.period), received__gt=0)
+                .values_list(column).annotate(n=Sum("received")).order_by()
+            )
             counts[column] = {value: n for value, n in rows if n}
         counts["service_id"] = {(value or None): n for value, n in counts["service_id"].items()}
-        statuses = received.aggregate(**{f"in_{status}": Sum(f"status_{status}") for status in Status.values})
+        statuses = self.figures().filter(self._in(self.period), received__gt=0).aggregate(
+            **{f"in_{status}": Sum(f"status_{status}") for status in Status.values}
+        )
         counts["status"] = {status: statuses[f"in_{status}"] for status in Status.values if statuses[f"in_{status}"]}
         return counts
 
     def macro_category_by_month(self):
         rows = (
-            self.figures()
+            self.figures(Grain.CATEGORY)
             .filter(self._in(self.period), received__gt=0)
             .annotate(month=TruncMonth("day"))
             .values_list("category_id", "month")
@@ -250,6 +279,20 @@ class RolledUpStatistics(Statistics):
             for name, value in zip(SERIES, values):
                 series[name][bucket] = value or 0
         return series
+
+
+def ranked(durations, offsets):
+    """[(offset, timedelta)] for the wanted 0-based `offsets` (sorted) in [(duration_us, count)] rows."""
+    found = []
+    before = 0
+    offsets = list(offsets)
+    for duration, n in durations.iterator():
+        while offsets and offsets[0] < before + n:
+            found.append((offsets.pop(0), datetime.timedelta(microseconds=duration)))
+        if not offsets:
+            break
+        before += n
+    return found
 
 
 def percentile_at(at_rank, count, fraction):

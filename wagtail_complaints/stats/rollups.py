@@ -8,6 +8,7 @@ corrections, anonymisation, e-mail intake): one INSERT … ON CONFLICT per table
 """
 
 import datetime
+import math
 from collections import Counter, defaultdict
 
 from django.db import connection, transaction
@@ -15,7 +16,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from ..models import Complaint, Outcome
-from .models import DailyFigures, DailyResponseTimes
+from .models import DailyFigures, DailyResponseTimes, Grain, MonthlyResponseTimes
 
 # The complaint's columns the roll-ups depend on: saves touching none of them cost nothing.
 TRACKED_FIELDS = (
@@ -25,9 +26,35 @@ TRACKED_FIELDS = (
 EVENTS = {"received": "received_at", "taken_in_charge": "taken_in_charge_at", "answered": "first_answered_at",
           "closed": "closed_at"}
 STEPS = {"take_in_charge": "taken_in_charge_at", "first_answer": "first_answered_at", "close": "closed_at"}
-FIGURE_KEY = ("day", "site_id", "category_id", "service_id", "channel", "outcome")
-TIMES_KEY = ("step", "day", "site_id", "category_id", "service_id", "channel", "duration_us")
+# Each table by its model name: (model, the columns of its unique key, in order).
+TABLES = {
+    "DailyFigures": (
+        DailyFigures, ("grain", "day", "site_id", "category_id", "service_id", "channel", "outcome"),
+    ),
+    "DailyResponseTimes": (
+        DailyResponseTimes, ("step", "day", "site_id", "category_id", "service_id", "channel", "bucket", "duration_us"),
+    ),
+    "MonthlyResponseTimes": (MonthlyResponseTimes, ("step", "month", "site_id", "bucket")),
+}
+# What each grain keeps of (category, service, channel, outcome); the rest reads "all".
+GRAINS = {
+    Grain.SITE: (False, False, False, True),
+    Grain.CATEGORY: (True, False, False, False),
+    Grain.SERVICE: (False, True, False, False),
+    Grain.CHANNEL: (False, False, True, False),
+    Grain.DETAIL: (True, True, True, True),
+}
+ALL = (0, 0, "", "")
 MICROSECOND = datetime.timedelta(microseconds=1)
+# About 2% wide: ~750 buckets from a minute to a hundred days, each a sliver of the complaints.
+BUCKETS_PER_DOUBLING = 32
+
+
+def duration_bucket(duration_us):
+    """A bucket number that never decreases as the duration grows (negative durations: -1)."""
+    if duration_us < 0:
+        return -1
+    return int(math.log2(1 + duration_us / 1_000_000) * BUCKETS_PER_DOUBLING)
 
 
 def local_day(moment):
@@ -35,18 +62,19 @@ def local_day(moment):
 
 
 def contribution(values):
-    """({DailyFigures key: Counter}, Counter of DailyResponseTimes keys) for one complaint's values."""
-    figures, times = defaultdict(Counter), Counter()
+    """{table name: {key: Counter of counts}} for one complaint's values (empty when there is none)."""
+    tables = {name: defaultdict(Counter) for name in TABLES}
     if not values or values.get("received_at") is None:
-        return figures, times
-    dims = (values["site_id"] or 0, values["category_id"], values["service_id"] or 0, values["channel"])
-    outcome = values["outcome"] or ""
+        return tables
+    site = values["site_id"] or 0
+    columns = (values["category_id"], values["service_id"] or 0, values["channel"], values["outcome"] or "")
     received_on = local_day(values["received_at"])
+
+    counts = defaultdict(Counter)  # {day: Counter}: this complaint's figures, before splitting into grains
     for event, field in EVENTS.items():
         if values[field] is not None:
-            figures[(local_day(values[field]), *dims, outcome)][event] += 1
-
-    cohort = figures[(received_on, *dims, outcome)]
+            counts[local_day(values[field])][event] += 1
+    cohort = counts[received_on]
     reopened = values["reopen_count"] > 0
     cohort["closed_once"] += values["closed_at"] is not None or reopened
     cohort["reopened"] += reopened
@@ -60,28 +88,35 @@ def contribution(values):
         cohort["rated"] += 1
         cohort["rating_total"] += values["rating"]
     cohort[f"status_{values['status']}"] += 1
+    for grain, kept in GRAINS.items():
+        dims = tuple(value if keep else everything for value, keep, everything in zip(columns, kept, ALL))
+        for day, day_counts in counts.items():
+            tables["DailyFigures"][(grain, day, site, dims[0], dims[1], dims[2], dims[3])].update(day_counts)
 
+    month = received_on.replace(day=1)
     for step, field in STEPS.items():
-        if values[field] is None or (step == "close" and outcome == Outcome.WITHDRAWN):
+        if values[field] is None or (step == "close" and values["outcome"] == Outcome.WITHDRAWN):
             continue
         duration = (values[field] - values["received_at"]) // MICROSECOND
-        times[(step, received_on, *dims, duration)] += 1
-    return figures, times
+        bucket = duration_bucket(duration)
+        tables["DailyResponseTimes"][(step, received_on, site, *columns[:3], bucket, duration)]["complaints"] += 1
+        tables["MonthlyResponseTimes"][(step, month, site, bucket)]["complaints"] += 1
+    return tables
 
 
 def difference(old, new):
-    """The (figures, times) deltas that turn the `old` contribution into the `new` one."""
-    (old_figures, old_times), (new_figures, new_times) = old, new
-    figures = {}
-    for key in old_figures.keys() | new_figures.keys():
-        delta = Counter(new_figures.get(key, {}))
-        delta.subtract(old_figures.get(key, {}))
-        delta = {name: n for name, n in delta.items() if n}
-        if delta:
-            figures[key] = delta
-    times = Counter(new_times)
-    times.subtract(old_times)
-    return figures, {key: n for key, n in times.items() if n}
+    """{table name: {key: {column: delta}}}: what turns the `old` contribution into the `new` one."""
+    deltas = {}
+    for name in TABLES:
+        old_rows, new_rows = old[name], new[name]
+        deltas[name] = {}
+        for key in old_rows.keys() | new_rows.keys():
+            delta = Counter(new_rows.get(key, {}))
+            delta.subtract(old_rows.get(key, {}))
+            delta = {column: n for column, n in delta.items() if n}
+            if delta:
+                deltas[name][key] = delta
+    return deltas
 
 
 def _upsert(model, key_columns, rows):
@@ -108,9 +143,9 @@ def _upsert(model, key_columns, rows):
         cursor.execute(sql, params)
 
 
-def apply(figures, times):
-    _upsert(DailyFigures, FIGURE_KEY, sorted(figures.items()))
-    _upsert(DailyResponseTimes, TIMES_KEY, sorted((key, {"complaints": n}) for key, n in times.items()))
+def apply(deltas):
+    for name, (model, key_columns) in TABLES.items():
+        _upsert(model, key_columns, sorted(deltas[name].items()))
 
 
 def tracked_values(complaint):
@@ -150,13 +185,13 @@ def _after_save(sender, instance, raw=False, **kwargs):
         saved = {f.removesuffix("_id") for f in update_fields}
         new = {field: new[field] if field.removesuffix("_id") in saved else old[field] for field in TRACKED_FIELDS}
     with transaction.atomic():
-        apply(*difference(contribution(old), contribution(new)))
+        apply(difference(contribution(old), contribution(new)))
     instance._rollup_old = None
 
 
 def _after_delete(sender, instance, **kwargs):
     with transaction.atomic():
-        apply(*difference(contribution(tracked_values(instance)), contribution({})))
+        apply(difference(contribution(tracked_values(instance)), contribution({})))
 
 
 def register_signal_handlers():
@@ -172,19 +207,18 @@ REBUILD_BATCH = 2000
 
 
 def _models(apps=None):
-    models = {model.__name__: model for model in (Complaint, DailyFigures, DailyResponseTimes)}
-    if apps is not None:
-        models = {name: apps.get_model("wagtail_complaints", name) for name in models}
-    return models
+    if apps is None:
+        return {name: model for name, (model, _key) in TABLES.items()} | {"Complaint": Complaint}
+    return {name: apps.get_model("wagtail_complaints", name) for name in (*TABLES, "Complaint")}
 
 
 def compute(batch_size=REBUILD_BATCH, apps=None):
-    """(figures, times, complaints counted): what the tables should hold, from the complaints.
+    """({table name: {key: {column: count}}}, complaints counted): what the tables should hold.
 
     Reads the complaints in primary-key order, a batch at a time, so memory stays bounded by the
-    roll-up, not by the complaints.
+    roll-ups, not by the complaints.
     """
-    figures, times = defaultdict(Counter), Counter()
+    tables = {name: defaultdict(Counter) for name in TABLES}
     count = 0
     rows = _models(apps)["Complaint"].objects.order_by("pk").values_list("pk", *TRACKED_FIELDS)
     last_pk = 0
@@ -193,47 +227,45 @@ def compute(batch_size=REBUILD_BATCH, apps=None):
         if not batch:
             break
         for pk, *values in batch:
-            complaint_figures, complaint_times = contribution(dict(zip(TRACKED_FIELDS, values)))
-            for key, counts in complaint_figures.items():
-                figures[key].update(counts)
-            times.update(complaint_times)
+            for name, complaint_rows in contribution(dict(zip(TRACKED_FIELDS, values))).items():
+                table = tables[name]
+                for key, counts in complaint_rows.items():
+                    table[key].update(counts)
             last_pk = pk
         count += len(batch)
-    figures = {key: {name: n for name, n in counts.items() if n} for key, counts in figures.items()}
-    return {key: counts for key, counts in figures.items() if counts}, +times, count
+    return {name: _without_zeros(rows) for name, rows in tables.items()}, count
+
+
+def _without_zeros(rows):
+    rows = {key: {column: n for column, n in counts.items() if n} for key, counts in rows.items()}
+    return {key: counts for key, counts in rows.items() if counts}
 
 
 def stored():
-    """(figures, times) as the tables hold them now, zero counts left out."""
-    measures = [f.name for f in DailyFigures._meta.concrete_fields if f.name not in ("id", *FIGURE_KEY)]
-    figures = {}
-    for row in DailyFigures.objects.values_list(*FIGURE_KEY, *measures).iterator():
-        counts = {name: n for name, n in zip(measures, row[len(FIGURE_KEY):]) if n}
-        if counts:
-            figures[tuple(row[: len(FIGURE_KEY)])] = counts
-    times = Counter(
-        {tuple(key): n for *key, n in DailyResponseTimes.objects.values_list(*TIMES_KEY, "complaints").iterator() if n}
-    )
-    return figures, times
+    """{table name: {key: {column: count}}} as the tables hold them now, zero counts left out."""
+    tables = {}
+    for name, (model, key_columns) in TABLES.items():
+        measures = [f.name for f in model._meta.concrete_fields if not f.primary_key and f.name not in key_columns]
+        rows = model.objects.values_list(*key_columns, *measures).iterator()
+        tables[name] = _without_zeros(
+            {tuple(row[: len(key_columns)]): dict(zip(measures, row[len(key_columns):])) for row in rows}
+        )
+    return tables
 
 
 def rebuild(batch_size=REBUILD_BATCH, apps=None):
-    """Recompute both tables from the complaints, in one transaction; returns how many complaints.
+    """Recompute the tables from the complaints, in one transaction; returns how many complaints.
 
     Idempotent: running it twice gives the same rows. `apps`: a migration's historical models.
     """
     models = _models(apps)
-    figures_model, times_model = models["DailyFigures"], models["DailyResponseTimes"]
     with transaction.atomic():
-        figures, times, count = compute(batch_size, apps)
-        figures_model.objects.all().delete()
-        times_model.objects.all().delete()
-        figures_model.objects.bulk_create(
-            (figures_model(**dict(zip(FIGURE_KEY, key)), **counts) for key, counts in figures.items()),
-            batch_size=batch_size,
-        )
-        times_model.objects.bulk_create(
-            (times_model(**dict(zip(TIMES_KEY, key)), complaints=n) for key, n in times.items()),
-            batch_size=batch_size,
-        )
+        tables, count = compute(batch_size, apps)
+        for name, (_model, key_columns) in TABLES.items():
+            model = models[name]
+            model.objects.all().delete()
+            model.objects.bulk_create(
+                (model(**dict(zip(key_columns, key)), **counts) for key, counts in tables[name].items()),
+                batch_size=batch_size,
+            )
     return count

@@ -20,8 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, check=False, batch_size=rollups.REBUILD_BATCH, **options):
         batch_size = max(1, batch_size)
         if check:
-            figures, times, count = rollups.compute(batch_size)
-            if (figures, times) != rollups.stored():
+            tables, _count = rollups.compute(batch_size)
+            if tables != rollups.stored():
                 raise CommandError(
                     _("The statistics' roll-ups differ from the complaints: run rebuild_complaint_statistics.")
                 )
