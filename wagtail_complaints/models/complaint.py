@@ -206,6 +206,10 @@ class Complaint(ComplaintWorkflow):
             models.Index(fields=["category", "received_at"], name="complaint_category_received"),
             models.Index(fields=["service", "received_at"], name="complaint_service_received"),
             models.Index(fields=["closed_at"], name="complaint_closed_at"),
+            # The statistics' "due" share counts the complaints still waiting for a first answer.
+            models.Index(
+                fields=["received_at"], condition=models.Q(first_answered_at__isnull=True), name="complaint_unanswered"
+            ),
         ]
         permissions = [
             ("view_personal_data", _("Can see complainants' personal data")),

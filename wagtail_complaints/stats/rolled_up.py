@@ -90,8 +90,10 @@ class RolledUpStatistics(Statistics):
             sums.update({f"{key}_{name}": Sum(name, filter=in_period) for name in COHORT_MEASURES})
         values = {name: value or 0 for name, value in self.figures().aggregate(**sums).items()}
         # Past their answer-by date without an answer: depends on today, so counted on the complaints.
+        start, _ = self.previous.bounds()
+        _, end = self.period.bounds()
         late = self.complaints().annotate(promised_on=Coalesce("original_answer_by", "answer_by")).filter(
-            first_answered_at__isnull=True, promised_on__lt=self.today
+            first_answered_at__isnull=True, received_at__gte=start, received_at__lt=end, promised_on__lt=self.today
         ).exclude(outcome=Outcome.WITHDRAWN)
         unanswered = late.aggregate(
             **{f"{key}_late": Count("pk", filter=self._cohort_q(period)) for key, period in (
@@ -120,7 +122,7 @@ class RolledUpStatistics(Statistics):
 
     def _bucket_counts(self):
         """{(period, step): [(bucket, count)] in bucket order}: from the monthly table when it can."""
-        period_of = Case(When(**{f"{self._time_column}__gte": self._period_start}, then=Value("current")),
+        period_of = Case(When(**{f"{self._time_column}__gte": self.period.start}, then=Value("current")),
                          default=Value("previous"))
         rows = (
             self._time_rows()
@@ -143,10 +145,6 @@ class RolledUpStatistics(Statistics):
     @property
     def _time_column(self):
         return "month" if self._monthly_times else "day"
-
-    @property
-    def _period_start(self):
-        return self.period.start
 
     def _time_rows(self):
         if self._monthly_times:
