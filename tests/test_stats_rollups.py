@@ -15,6 +15,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 from wagtail_complaints import actions, corrections
@@ -212,14 +213,8 @@ def test_a_change_that_bypasses_the_models_is_found_by_the_check_and_repaired_by
         call_command("rebuild_complaint_statistics", "--check", stdout=io.StringIO())
     call_command("rebuild_complaint_statistics", stdout=io.StringIO())
     call_command("rebuild_complaint_statistics", "--check", stdout=io.StringIO())
-    period = Period.year(timezone_year(complaint.received_at))
+    period = Period.year(timezone.localtime(complaint.received_at).year)
     assert every_figure(RolledUpStatistics(period, today=TODAY)) == every_figure(Statistics(period, today=TODAY))
-
-
-def timezone_year(moment):
-    from django.utils import timezone
-
-    return timezone.localtime(moment).year
 
 
 def test_a_transaction_that_fails_leaves_the_rollups_as_they_were(history):
