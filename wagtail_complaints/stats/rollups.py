@@ -9,7 +9,7 @@ corrections, anonymisation, e-mail intake): one INSERT … ON CONFLICT per table
 
 import datetime
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -57,23 +57,44 @@ def duration_bucket(duration_us):
     return int(math.log2(1 + duration_us / 1_000_000) * BUCKETS_PER_DOUBLING)
 
 
-def local_day(moment):
-    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+def local_day(moment, zone=None):
+    return moment.astimezone(zone or timezone.get_default_timezone()).date()
+
+
+def empty_tables():
+    return {name: {} for name in TABLES}
 
 
 def contribution(values):
-    """{table name: {key: Counter of counts}} for one complaint's values (empty when there is none)."""
-    tables = {name: defaultdict(Counter) for name in TABLES}
+    """{table name: {key: {column: count}}} for one complaint's values (empty when there is none)."""
+    tables = empty_tables()
+    add_contribution(values, tables)
+    return tables
+
+
+def _add(table, key, counts):
+    row = table.get(key)
+    if row is None:
+        table[key] = dict(counts)
+        return
+    for column, n in counts.items():
+        row[column] = row.get(column, 0) + n
+
+
+def add_contribution(values, tables, zone=None):
+    """Add one complaint's counts to `tables` (the rebuild adds every complaint to the same ones)."""
     if not values or values.get("received_at") is None:
-        return tables
+        return
+    zone = zone or timezone.get_default_timezone()
     site = values["site_id"] or 0
     columns = (values["category_id"], values["service_id"] or 0, values["channel"], values["outcome"] or "")
-    received_on = local_day(values["received_at"])
+    received_on = local_day(values["received_at"], zone)
 
-    counts = defaultdict(Counter)  # {day: Counter}: this complaint's figures, before splitting into grains
+    counts = {}  # {day: {column: count}}: this complaint's figures, before they go into each grain
     for event, field in EVENTS.items():
         if values[field] is not None:
-            counts[local_day(values[field])][event] += 1
+            day = local_day(values[field], zone)
+            counts.setdefault(day, Counter())[event] += 1
     cohort = counts[received_on]
     reopened = values["reopen_count"] > 0
     cohort["closed_once"] += values["closed_at"] is not None or reopened
@@ -82,16 +103,17 @@ def contribution(values):
         cohort["were_answered"] += 1
         # "On time" is against the date first given (see aggregation.py).
         promised_on = values["original_answer_by"] or values["answer_by"]
-        cohort["answered_on_time"] += local_day(values["first_answered_at"]) <= promised_on
+        cohort["answered_on_time"] += local_day(values["first_answered_at"], zone) <= promised_on
     cohort["extended"] += values["original_answer_by"] is not None
     if values["rating"] is not None:
         cohort["rated"] += 1
         cohort["rating_total"] += values["rating"]
     cohort[f"status_{values['status']}"] += 1
+    figures = tables["DailyFigures"]
     for grain, kept in GRAINS.items():
         dims = tuple(value if keep else everything for value, keep, everything in zip(columns, kept, ALL))
         for day, day_counts in counts.items():
-            tables["DailyFigures"][(grain, day, site, dims[0], dims[1], dims[2], dims[3])].update(day_counts)
+            _add(figures, (grain, day, site, *dims), day_counts)
 
     month = received_on.replace(day=1)
     for step, field in STEPS.items():
@@ -99,9 +121,8 @@ def contribution(values):
             continue
         duration = (values[field] - values["received_at"]) // MICROSECOND
         bucket = duration_bucket(duration)
-        tables["DailyResponseTimes"][(step, received_on, site, *columns[:3], bucket, duration)]["complaints"] += 1
-        tables["MonthlyResponseTimes"][(step, month, site, bucket)]["complaints"] += 1
-    return tables
+        _add(tables["DailyResponseTimes"], (step, received_on, site, *columns[:3], bucket, duration), {"complaints": 1})
+        _add(tables["MonthlyResponseTimes"], (step, month, site, bucket), {"complaints": 1})
 
 
 def difference(old, new):
@@ -204,6 +225,9 @@ def register_signal_handlers():
 
 
 REBUILD_BATCH = 2000
+# Complaints counted in memory before their counts are added to the tables, and rows per INSERT.
+REBUILD_CHUNK = 50_000
+UPSERT_ROWS = 500
 
 
 def _models(apps=None):
@@ -218,7 +242,8 @@ def compute(batch_size=REBUILD_BATCH, apps=None):
     Reads the complaints in primary-key order, a batch at a time, so memory stays bounded by the
     roll-ups, not by the complaints.
     """
-    tables = {name: defaultdict(Counter) for name in TABLES}
+    tables = empty_tables()
+    zone = timezone.get_default_timezone()
     count = 0
     rows = _models(apps)["Complaint"].objects.order_by("pk").values_list("pk", *TRACKED_FIELDS)
     last_pk = 0
@@ -227,10 +252,7 @@ def compute(batch_size=REBUILD_BATCH, apps=None):
         if not batch:
             break
         for pk, *values in batch:
-            for name, complaint_rows in contribution(dict(zip(TRACKED_FIELDS, values))).items():
-                table = tables[name]
-                for key, counts in complaint_rows.items():
-                    table[key].update(counts)
+            add_contribution(dict(zip(TRACKED_FIELDS, values)), tables, zone)
             last_pk = pk
         count += len(batch)
     return {name: _without_zeros(rows) for name, rows in tables.items()}, count
@@ -253,19 +275,34 @@ def stored():
     return tables
 
 
-def rebuild(batch_size=REBUILD_BATCH, apps=None):
+def rebuild(batch_size=REBUILD_BATCH, apps=None, chunk_size=REBUILD_CHUNK):
     """Recompute the tables from the complaints, in one transaction; returns how many complaints.
 
-    Idempotent: running it twice gives the same rows. `apps`: a migration's historical models.
+    Idempotent: running it twice gives the same rows. The tables are emptied, then every
+    `chunk_size` complaints' counts are added to them, so memory stays bounded whatever the
+    number of complaints. `apps`: a migration's historical models.
     """
     models = _models(apps)
+    zone = timezone.get_default_timezone()
+    count = 0
     with transaction.atomic():
-        tables, count = compute(batch_size, apps)
-        for name, (_model, key_columns) in TABLES.items():
-            model = models[name]
-            model.objects.all().delete()
-            model.objects.bulk_create(
-                (model(**dict(zip(key_columns, key)), **counts) for key, counts in tables[name].items()),
-                batch_size=batch_size,
-            )
+        for name in TABLES:
+            models[name].objects.all().delete()
+        rows = models["Complaint"].objects.order_by("pk").values_list("pk", *TRACKED_FIELDS)
+        last_pk = 0
+        tables = empty_tables()
+        while True:
+            batch = list(rows.filter(pk__gt=last_pk)[:batch_size])
+            for pk, *values in batch:
+                add_contribution(dict(zip(TRACKED_FIELDS, values)), tables, zone)
+                last_pk = pk
+            count += len(batch)
+            if not batch or count % chunk_size < batch_size:
+                for name, (_model, key_columns) in TABLES.items():
+                    chunk = sorted((key, counts) for key, counts in _without_zeros(tables[name]).items())
+                    for start in range(0, len(chunk), UPSERT_ROWS):
+                        _upsert(models[name], key_columns, chunk[start : start + UPSERT_ROWS])
+                tables = empty_tables()
+            if not batch:
+                break
     return count
