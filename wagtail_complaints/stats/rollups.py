@@ -300,9 +300,53 @@ def rebuild(batch_size=REBUILD_BATCH, apps=None, chunk_size=REBUILD_CHUNK):
             if not batch or count % chunk_size < batch_size:
                 for name, (_model, key_columns) in TABLES.items():
                     chunk = sorted((key, counts) for key, counts in _without_zeros(tables[name]).items())
-                    for start in range(0, len(chunk), UPSERT_ROWS):
-                        _upsert(models[name], key_columns, chunk[start : start + UPSERT_ROWS])
+                    if connection.vendor == "postgresql":
+                        _copy_to_staging(models[name], key_columns, chunk)
+                    else:
+                        for start in range(0, len(chunk), UPSERT_ROWS):
+                            _upsert(models[name], key_columns, chunk[start : start + UPSERT_ROWS])
                 tables = empty_tables()
             if not batch:
                 break
+        if connection.vendor == "postgresql":
+            for name, (_model, key_columns) in TABLES.items():
+                _insert_from_staging(models[name], key_columns)
     return count
+
+
+def _staging_name(model):
+    return connection.ops.quote_name(f"{model._meta.db_table}_rebuild")
+
+
+def _measure_columns(model, key_columns):
+    return [f.column for f in model._meta.concrete_fields if not f.primary_key and f.column not in key_columns]
+
+
+def _copy_to_staging(model, key_columns, rows):
+    """PostgreSQL: COPY a chunk's rows into a temporary table (tens of times faster than INSERTs)."""
+    measures = _measure_columns(model, key_columns)
+    columns = ", ".join(connection.ops.quote_name(column) for column in (*key_columns, *measures))
+    table, staging = connection.ops.quote_name(model._meta.db_table), _staging_name(model)
+    with connection.cursor() as cursor:
+        # Only quoted names from the model go into these statements; the rows travel by COPY.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "  # nosec B608
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for key, counts in rows:
+                copy.write_row((*key, *(counts.get(name, 0) for name in measures)))
+
+
+def _insert_from_staging(model, key_columns):
+    """PostgreSQL: the staged chunks, added up by key, into the (emptied) table."""
+    measures = _measure_columns(model, key_columns)
+    keys = ", ".join(connection.ops.quote_name(column) for column in key_columns)
+    sums = ", ".join(f"SUM({connection.ops.quote_name(column)})" for column in measures)
+    columns = ", ".join(connection.ops.quote_name(column) for column in (*key_columns, *measures))
+    table, staging = connection.ops.quote_name(model._meta.db_table), _staging_name(model)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "  # nosec B608
+                       f"SELECT {columns} FROM {table} WITH NO DATA")
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {keys}, {sums} FROM {staging} GROUP BY {keys}")  # nosec B608
+        cursor.execute(f"DROP TABLE {staging}")
