@@ -180,7 +180,7 @@ def _before_save(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw:
         return
     instance._rollup_update_fields = update_fields
-    if update_fields is not None and not {f.replace("_id", "") for f in TRACKED_FIELDS} & {
+    if update_fields is not None and not {f.removesuffix("_id") for f in TRACKED_FIELDS} & {
         f.removesuffix("_id") for f in update_fields
     }:
         instance._rollup_old = None  # nothing the figures depend on changes
