@@ -123,6 +123,8 @@ class Command(BaseCommand):
             call_command("load_demo", stdout=self.stdout)
         with transaction.atomic():
             created = DemoComplaints(random.Random(seed), timezone.now()).create(count)
+            # bulk_create bypasses the statistics' roll-ups: count the new complaints in them.
+            call_command("rebuild_complaint_statistics", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"{created} demo complaints added."))
 
 
