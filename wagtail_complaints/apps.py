@@ -12,6 +12,8 @@ class WagtailComplaintsAppConfig(AppConfig):
         from . import checks  # noqa: F401 (registers the system checks)
         from . import intake_cache
         from .permissions import register_signal_handlers
+        from .stats import rollups
 
         register_signal_handlers()
         intake_cache.register_signal_handlers()
+        rollups.register_signal_handlers()  # the statistics' roll-ups follow every saved complaint

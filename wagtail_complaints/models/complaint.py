@@ -261,6 +261,10 @@ class Complaint(ComplaintWorkflow):
             models.Index(fields=["service", "received_at"], name="complaint_service_received"),
             models.Index(fields=["closed_at"], name="complaint_closed_at"),
             models.Index(fields=["safety_flagged_at"], name="complaint_safety_flagged"),
+            # The statistics' "due" share counts the complaints still waiting for a first answer.
+            models.Index(
+                fields=["received_at"], condition=models.Q(first_answered_at__isnull=True), name="complaint_unanswered"
+            ),
         ]
         permissions = [
             ("view_personal_data", _("Can see complainants' personal data")),

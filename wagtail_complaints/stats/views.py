@@ -23,7 +23,8 @@ from ..spreadsheets import SafeCSVExportMixin
 from . import charts
 from . import by_site
 from . import tables as stats_tables
-from .aggregation import MAX_PERIOD_DAYS, Filters, Period, Statistics
+from .aggregation import MAX_PERIOD_DAYS, Filters, Period
+from .rolled_up import RolledUpStatistics
 
 
 class StatisticsForm(forms.Form):
@@ -127,7 +128,7 @@ class StatisticsAccessMixin(PermissionCheckedMixin):
 
     @cached_property
     def statistics(self):
-        return Statistics(self.form.period(), self.form.filters())
+        return RolledUpStatistics(self.form.period(), self.form.filters())
 
     def build_tables(self):
         """Every table, with the hospitals side by side first for a reader of several."""

@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from wagtail.models import Site
 
 from ...stats import tables as stats_tables
-from ...stats.aggregation import Filters, Period, Statistics
+from ...stats.aggregation import Filters, Period
+from ...stats.rolled_up import RolledUpStatistics
 from ...spreadsheets import neutralise, xlsx_cell
 
 FORMATS = ("xlsx", "csv")
@@ -74,7 +75,7 @@ class Command(BaseCommand):
         output = Path(options["output_dir"])
         output.mkdir(parents=True, exist_ok=True)
         with translation.override(options["language"]):
-            tables = stats_tables.build_all(Statistics(period, filters))
+            tables = stats_tables.build_all(RolledUpStatistics(period, filters))
             written = []
             base = f"complaints-{period.slug()}"
             if options["site"]:

@@ -135,6 +135,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 for site, handler, key_prefix, share in hospitals:
                     created += DemoComplaints(rng, now, site, handler, key_prefix).create(share)
+                # bulk_create bypasses the statistics' roll-ups: count the new complaints in them.
+                call_command("rebuild_complaint_statistics", stdout=self.stdout)
             self.stdout.write(self.style.SUCCESS(f"{created} demo complaints added."))
         # Improvement actions and second-level referrals on those complaints (learning app).
         with transaction.atomic():
