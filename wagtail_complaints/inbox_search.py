@@ -1,0 +1,74 @@
+"""Free-text search in the inbox.
+
+On PostgreSQL the words are looked up in a full-text index (GIN, over an expression: no column to
+keep up to date), each word as a prefix, so "espos" finds Esposito and a search stays fast at a
+million complaints. Elsewhere (SQLite) every word must be contained in one of the fields (the
+ORM's case-insensitive "contains"). On both, "maria esposito" finds Maria Esposito.
+
+Migration 0012 builds its indexes from `search_vector`: PostgreSQL uses an index only for the very
+expression it was built on, so a change here needs a migration that rebuilds them.
+"""
+
+import re
+
+from django.db import connections
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
+
+# The 'simple' configuration: no stemming and no stop words, so names and words of any of the
+# office's languages are found as typed.
+CONFIG = "simple"
+# Letters and digits only: everything else separates words, and nothing reaches tsquery syntax.
+WORD = re.compile(r"[^\W_]+")
+MAX_WORDS = 10
+
+
+def words(text):
+    return WORD.findall(text.lower())[:MAX_WORDS]
+
+
+# What a handler searches, and what a viewer may (no names, no texts): one index each.
+HANDLER_FIELDS = ("reference", "first_name", "last_name", "description")
+VIEWER_FIELDS = ("reference",)
+
+
+def searched(field):
+    # PostgreSQL's parser reads "-000123" in "R2026-000123" as a negative number: split on hyphens.
+    return Replace(F(field), Value("-"), Value(" ")) if field == "reference" else F(field)
+
+
+def search_vector(fields):
+    from django.contrib.postgres.search import SearchVector  # needs psycopg: PostgreSQL only
+
+    return SearchVector(*(searched(field) for field in fields), config=CONFIG)
+
+
+def search(queryset, fields, text):
+    """The complaints whose `fields` contain every word of `text` (PostgreSQL: as word prefixes)."""
+    if not fields:
+        return queryset.none()
+    if connections[queryset.db].vendor == "postgresql":
+        return full_text_search(queryset, fields, text)
+    return contains_search(queryset, fields, text)
+
+
+def full_text_search(queryset, fields, text):
+    from django.contrib.postgres.search import SearchQuery
+
+    terms = words(text)
+    if not terms:
+        return queryset.none()
+    query = SearchQuery(" & ".join(f"{term}:*" for term in terms), config=CONFIG, search_type="raw")
+    return queryset.alias(searched_text=search_vector(fields)).filter(searched_text=query)
+
+
+def contains_search(queryset, fields, text):
+    terms = words(text)
+    if not terms:
+        return queryset.none()
+    for term in terms:
+        matches = Q()
+        for field in fields:
+            matches |= Q(**{f"{field}__icontains": term})
+        queryset = queryset.filter(matches)
+    return queryset
