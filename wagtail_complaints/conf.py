@@ -20,6 +20,12 @@ DEFAULTS = {
     "MAX_DESCRIPTION_LENGTH": 10000,
     # How often a failed e-mail is retried, and the waits between attempts (seconds).
     "EMAIL_RETRY_DELAYS": [60, 300, 1800, 7200],
+    # An e-mail still queued this long after it was written, or after a worker claimed it (seconds),
+    # was left by a worker that died or a task the queue lost: the next send task sends it. Keep it
+    # above EMAIL_TIMEOUT and above the queue's usual wait.
+    "EMAIL_RECOVERY_AFTER": 300,
+    # How many such e-mails one send task takes on, so that it stays short.
+    "EMAIL_RECOVERY_BATCH": 20,
 }
 
 

@@ -1,6 +1,7 @@
-"""Indexes for the inbox: full-text search (PostgreSQL only) and the "overdue" / "due soon" filters."""
+"""Indexes for the inbox: full-text search (PostgreSQL only) and the "overdue" / "due soon" filters;
+and when a worker last claimed an outbox e-mail, so that one a killed worker left is sent again."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class PostgreSQLSearchIndex(migrations.operations.base.Operation):
@@ -47,6 +48,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="email",
+            name="claimed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="last attempt started"),
+        ),
         PostgreSQLSearchIndex("complaint_search_handler", ["reference", "first_name", "last_name", "description"]),
         PostgreSQLSearchIndex("complaint_search_viewer", ["reference"]),
     ]
