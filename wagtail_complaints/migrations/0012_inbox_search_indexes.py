@@ -53,6 +53,22 @@ class Migration(migrations.Migration):
             name="claimed_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="last attempt started"),
         ),
+        migrations.AddIndex(
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(("status__in", ["pending", "taken_in_charge", "awaiting_reply"])),
+                fields=["answer_by"],
+                name="complaint_open_due",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="complaint",
+            index=models.Index(
+                condition=models.Q(("status__in", ["pending", "taken_in_charge", "awaiting_reply"])),
+                fields=["received_at", "answer_by"],
+                name="complaint_open_received",
+            ),
+        ),
         PostgreSQLSearchIndex("complaint_search_handler", ["reference", "first_name", "last_name", "description"]),
         PostgreSQLSearchIndex("complaint_search_viewer", ["reference"]),
     ]
