@@ -7,7 +7,7 @@ MANAGE := $(PY) example_site/manage.py
 PORT ?= 8000
 export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: demo setup serve test test-browser test-lts integration browsers axe bandit mail-server benchmark benchmark-stats messages clean
+.PHONY: demo setup serve test test-browser test-lts integration browsers axe bandit mail-server benchmark benchmark-stats bench messages clean
 
 demo: setup serve
 
@@ -97,6 +97,11 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 N ?= 10000
 benchmark-stats: $(VENV)/.test-installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/stats.py --n $(N)
+
+# Every speed figure in one table, measured in one run, written to benchmarks/RESULTS.md (needs
+# PostgreSQL; installs django-helpdesk into .cache/helpdesk-venv). Full size: make bench N="10000 1000000".
+bench: $(VENV)/.test-installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/bench.py --sizes $(N)
 
 messages: $(VENV)/.installed
 	cd wagtail_complaints && ../$(PY) ../example_site/manage.py makemessages -l it -l en -l es --no-obsolete
