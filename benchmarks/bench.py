@@ -80,8 +80,7 @@ def main():
     helpdesk = last_json_line([helpdesk_python(), str(HERE / "helpdesk_submission.py"), "--runs", str(args.runs)], env)
     scale = {n: last_json_line([sys.executable, str(HERE / "scale.py"), "--n", str(n), "--runs", str(args.screen_runs)],
                                env) for n in args.sizes}
-    with __import__("psycopg").connect(env["DATABASE_URL"]) as connection:
-        server = connection.execute("SHOW server_version").fetchone()[0]
+    server = next(iter(scale.values()))["server"]
 
     complaint = submission["database"]["complaint"]
     plain = submission["database"]["plain"]

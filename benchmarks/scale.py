@@ -78,10 +78,13 @@ def main():
             ("raw SQL: per-category monthly counts", raw),
         ]
         results = {name: timed(function, args.runs) for name, function in cases}
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            server = cursor.fetchone()[0]
     finally:
         teardown_databases(old_config, verbosity=0)
     print(json.dumps({
-        "n": args.n, "generated_s": round(generated, 1), "runs": args.runs,
+        "n": args.n, "generated_s": round(generated, 1), "runs": args.runs, "server": server,
         "results": {name: {"ms": round(s * 1000, 1), "sql_ms": round(q * 1000, 1), "queries": c}
                     for name, (s, c, q) in results.items()},
     }))

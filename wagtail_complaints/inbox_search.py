@@ -52,14 +52,19 @@ def search(queryset, fields, text):
     return contains_search(queryset, fields, text)
 
 
-def full_text_search(queryset, fields, text):
+def full_text_matches(queryset, fields, terms):
+    """PostgreSQL: the rows whose text vector holds every term as a word prefix."""
     from django.contrib.postgres.search import SearchQuery
 
+    query = SearchQuery(" & ".join(f"{term}:*" for term in terms), config=CONFIG, search_type="raw")
+    return queryset.alias(searched_text=search_vector(fields)).filter(searched_text=query)
+
+
+def full_text_search(queryset, fields, text):
     terms = words(text)
     if not terms:
         return queryset.none()
-    query = SearchQuery(" & ".join(f"{term}:*" for term in terms), config=CONFIG, search_type="raw")
-    matching = queryset.alias(searched_text=search_vector(fields)).filter(searched_text=query)
+    matching = full_text_matches(queryset, fields, terms)
     # Left alone, PostgreSQL walks the newest complaints and computes each one's text vector until
     # 25 match: seconds at a million when few do. So first the matches' ids, from the index alone;
     # only words found in very many complaints keep that walk, which then ends soon.
@@ -76,13 +81,11 @@ def ids_from_index(queryset, limit):
     connection = connections[queryset.db]
     with connection.cursor() as cursor:
         # Only for this query: no sequential or ordered scan, which would evaluate each row's text.
-        cursor.execute("SET enable_seqscan = off")
-        cursor.execute("SET enable_indexscan = off")
+        cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
         try:
             return list(queryset.order_by().values_list("pk", flat=True)[:limit])
         finally:
-            cursor.execute("RESET enable_seqscan")
-            cursor.execute("RESET enable_indexscan")
+            cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
 
 
 def contains_search(queryset, fields, text):
