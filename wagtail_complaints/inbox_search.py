@@ -21,6 +21,8 @@ CONFIG = "simple"
 # Letters and digits only: everything else separates words, and nothing reaches tsquery syntax.
 WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 10
+# Up to this many matches, the inbox lists them by id (cheap to count, sort and page through).
+MAX_LISTED_MATCHES = 10_000
 
 
 def words(text):
@@ -70,10 +72,6 @@ def full_text_search(queryset, fields, text):
     # only words found in very many complaints keep that walk, which then ends soon.
     ids = ids_from_index(matching, MAX_LISTED_MATCHES + 1)
     return matching if len(ids) > MAX_LISTED_MATCHES else queryset.filter(pk__in=ids)
-
-
-# Up to this many matches, the inbox lists them by id (cheap to count, sort and page through).
-MAX_LISTED_MATCHES = 10_000
 
 
 def ids_from_index(queryset, limit):
