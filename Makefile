@@ -9,7 +9,7 @@ export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 # The second demo hospital: the other name of this machine, same port (serve_demo_at sets it).
 SECOND_HOSPITAL_URL = $(if $(findstring //localhost,$(WAGTAILADMIN_BASE_URL)),$(subst //localhost,//127.0.0.1,$(WAGTAILADMIN_BASE_URL)),$(subst //127.0.0.1,//localhost,$(WAGTAILADMIN_BASE_URL)))
 
-.PHONY: demo setup serve test test-browser test-lts integration browsers axe bandit mail-server benchmark benchmark-stats load load-short messages clean
+.PHONY: demo setup serve test test-browser test-lts integration browsers axe bandit mail-server benchmark benchmark-stats bench load load-short messages clean
 
 demo: setup serve
 
@@ -102,6 +102,11 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 N ?= 10000
 benchmark-stats: $(VENV)/.test-installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/stats.py --n $(N)
+
+# Every speed figure in one table, measured in one run, written to benchmarks/RESULTS.md (needs
+# PostgreSQL; installs django-helpdesk into .cache/helpdesk-venv). Full size: make bench N="10000 1000000".
+bench: $(VENV)/.test-installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/bench.py --sizes $(N)
 
 # The example site on its production settings under concurrent patients (gunicorn, PostgreSQL,
 # Redis, django-tasks-db workers, a recording SMTP sink): see benchmarks/load/run.py. Creates and

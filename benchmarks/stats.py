@@ -54,6 +54,16 @@ RAW_SQL = """
 """
 
 
+FIRST_NAMES = ["Maria", "Giuseppe", "Anna", "Luca", "Francesca", "Marco", "Giulia", "Paolo", "Sara", "Andrea"]
+SURNAMES = [f"{stem}{end}{tail}" for stem in ("Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo",
+                                        "Ricci", "Marino", "Greco", "Bruno", "Gallo", "Conti", "DeLuca", "Mancini")
+            for end in ("", "ni", "tti", "llo", "ri", "ne", "one", "ana", "elli", "ini", "sco", "zzi", "ccio")
+            for tail in ("", "a", "e", "i", "o", "ba", "de", "gi", "lo", "mu", "na", "pe", "ra", "si", "to", "va")]
+WORDS = ("attesa troppo lunga pronto soccorso reparto personale medico infermiere visita esame prenotazione "
+         "telefono sportello parcheggio pulizia bagno cibo rumore letto dolore referto ritardo cortesia "
+         "informazioni dimissione ambulatorio cup ticket").split()
+
+
 def copy_rows(model, rows, columns):
     """COPY rows into a model's table: the fastest way PostgreSQL takes a million rows."""
     table = model._meta.db_table
@@ -98,9 +108,10 @@ def generate(n, years, seed=5):
                 channel=rng.choice(channels),
                 category_id=rng.choice(categories),
                 service_id=rng.choice(services) if rng.random() < 0.9 else None,
-                description="Attesa troppo lunga.",
-                first_name="Nome",
-                last_name="Cognome",
+                # Varied names and texts, so that a search matches a realistic few rows.
+                description=" ".join(rng.choice(WORDS) for _ in range(12)) + ".",
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(SURNAMES),
                 email=f"p{i}@example.com",
                 received_at=received,
                 answer_by=(received + 30 * DAY).date(),

@@ -86,3 +86,91 @@ class RefusingBackend:
     def send_messages(self, messages):
         self.refused.extend(message.message() for message in messages)
         raise ConnectionResetError("connection reset")
+
+
+# -- recovery without anyone running the sweep: every send task takes on what others left --------
+
+
+@pytest.fixture
+def file_another(client, form_page, django_capture_on_commit_callbacks):
+    """File a complaint and run its send task (after the commit, as in production)."""
+
+    def file():
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(form_page.url, form_data(client, form_page, email="luca@example.com"))
+        assert response.status_code in (200, 302)
+
+    return file
+
+
+def test_the_next_send_task_sends_what_a_killed_worker_left(file_another, left_by_a_killed_worker, settings):
+    settings.WAGTAIL_COMPLAINTS_EMAIL_RECOVERY_AFTER = 300
+    age(left_by_a_killed_worker, 600)
+
+    file_another()  # its task (immediate here) sends its own e-mail, then the abandoned one
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["luca@example.com", "maria@example.com"]
+    assert not Email.objects.unsent().exists()
+    file_another()
+    assert [m.to[0] for m in mail.outbox].count("maria@example.com") == 1
+
+
+def test_a_send_task_leaves_recent_emails_to_their_own_tasks(file_another, left_by_a_killed_worker, settings):
+    settings.WAGTAIL_COMPLAINTS_EMAIL_RECOVERY_AFTER = 300
+    age(left_by_a_killed_worker, 60)
+
+    file_another()
+
+    assert [m.to[0] for m in mail.outbox] == ["luca@example.com"]
+    assert Email.objects.get(pk=left_by_a_killed_worker.pk).status == EmailStatus.QUEUED
+
+
+def test_a_worker_killed_mid_send_is_recovered_once_its_claim_is_old(file_another, left_by_a_killed_worker, settings):
+    settings.WAGTAIL_COMPLAINTS_EMAIL_RECOVERY_AFTER = 300
+    age(left_by_a_killed_worker, 3600)
+    # The claim committed, then the worker died before the mail server answered.
+    Email.objects.filter(pk=left_by_a_killed_worker.pk).update(attempts=1, claimed_at=timezone.now())
+
+    file_another()
+    assert [m.to[0] for m in mail.outbox] == ["luca@example.com"]  # the claim is recent: maybe still sending
+
+    Email.objects.filter(pk=left_by_a_killed_worker.pk).update(claimed_at=timezone.now() - datetime.timedelta(seconds=600))
+    file_another()
+    assert [m.to[0] for m in mail.outbox].count("maria@example.com") == 1
+    recovered = Email.objects.get(pk=left_by_a_killed_worker.pk)
+    assert recovered.status == EmailStatus.SENT and recovered.attempts == 2
+
+
+def test_an_email_that_keeps_killing_workers_is_given_up_after_the_retries(file_another, left_by_a_killed_worker, settings):
+    settings.WAGTAIL_COMPLAINTS_EMAIL_RECOVERY_AFTER = 300
+    settings.WAGTAIL_COMPLAINTS_EMAIL_RETRY_DELAYS = [60, 300]
+    long_ago = timezone.now() - datetime.timedelta(seconds=600)
+    Email.objects.filter(pk=left_by_a_killed_worker.pk).update(attempts=3, claimed_at=long_ago, created_at=long_ago)
+
+    file_another()
+
+    assert [m.to[0] for m in mail.outbox] == ["luca@example.com"]
+    assert Email.objects.get(pk=left_by_a_killed_worker.pk).attempts == 3
+
+
+def test_failed_emails_wait_for_their_retry_not_for_the_next_task(file_another, left_by_a_killed_worker, settings):
+    settings.WAGTAIL_COMPLAINTS_EMAIL_RECOVERY_AFTER = 300
+    long_ago = timezone.now() - datetime.timedelta(seconds=600)
+    Email.objects.filter(pk=left_by_a_killed_worker.pk).update(
+        status=EmailStatus.FAILED, attempts=1, claimed_at=long_ago, created_at=long_ago
+    )
+
+    file_another()
+    assert [m.to[0] for m in mail.outbox] == ["luca@example.com"]
+
+    assert "Sent 1" in sweep("--older-than", "300")  # cron's sweep retries it
+    assert [m.to[0] for m in mail.outbox].count("maria@example.com") == 1
+
+
+def test_an_attempt_is_counted_before_the_mail_server_is_contacted(left_by_a_killed_worker, settings):
+    from wagtail_complaints.tasks import deliver
+
+    settings.EMAIL_BACKEND = "tests.test_email_recovery.RefusingBackend"
+    deliver(left_by_a_killed_worker.pk)
+    email = Email.objects.get(pk=left_by_a_killed_worker.pk)
+    assert email.attempts == 1 and email.claimed_at is not None and email.status == EmailStatus.FAILED

@@ -23,6 +23,12 @@ DEFAULTS = {
     # Longest a process trusts what the public form remembers (intake_cache.py) without a change
     # being signalled, in seconds: bounds what raw SQL or a per-process cache can leave stale.
     "INTAKE_CACHE_MAX_AGE": 300,
+    # An e-mail still queued this long after it was written, or after a worker claimed it (seconds),
+    # was left by a worker that died or a task the queue lost: the next send task sends it. Keep it
+    # above EMAIL_TIMEOUT and above the queue's usual wait.
+    "EMAIL_RECOVERY_AFTER": 300,
+    # How many such e-mails one send task takes on, so that it stays short.
+    "EMAIL_RECOVERY_BATCH": 20,
 }
 
 

@@ -13,6 +13,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import inbox_search
 from .admin_forms import (
     AnswerTemplateForm,
     CategoryForm,
@@ -68,7 +69,7 @@ class ComplaintViewSet(ModelViewSet):
 
     filterset_class = ComplaintFilterSet
     list_per_page = 25
-    search_fields = ["reference", "first_name", "last_name", "description"]
+    search_fields = list(inbox_search.HANDLER_FIELDS)  # the order its full-text index was built in
     list_export = [
         "reference",
         "site",

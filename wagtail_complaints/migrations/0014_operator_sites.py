@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_complaints', '0010_to_be_classified_reply_address'),
+        ('wagtail_complaints', '0012_inbox_search_indexes'),
         ('wagtailcore', '0097_baselogentry_uuid_action_timestamp_indexes'),
     ]
 

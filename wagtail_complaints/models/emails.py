@@ -18,6 +18,12 @@ class EmailQuerySet(models.QuerySet):
     def unsent(self):
         return self.exclude(status=EmailStatus.SENT)
 
+    def abandoned(self, before):
+        """Unsent, and untouched since `before`: written or claimed then, never finished since."""
+        return self.unsent().filter(
+            models.Q(claimed_at__isnull=True, created_at__lte=before) | models.Q(claimed_at__lte=before)
+        )
+
 
 class Email(models.Model):
     complaint = models.ForeignKey(
@@ -37,6 +43,8 @@ class Email(models.Model):
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Committed before the mail server is contacted: a worker killed mid-send leaves it behind.
+    claimed_at = models.DateTimeField(_("last attempt started"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

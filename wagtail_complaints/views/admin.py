@@ -25,7 +25,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import Site
 
-from .. import actions, answer_templates, corrections, exports, workflow
+from .. import actions, answer_templates, corrections, exports, inbox_search, workflow
 from ..admin_forms import TRANSITION_FORMS, AssignForm, ExtendAnswerByForm, NoteForm
 from ..models import ComplaintSettings
 from ..casework_forms import LinkComplaintForm, UnflagSafetyForm
@@ -121,12 +121,14 @@ class ComplaintIndexView(SafeCSVExportMixin, generic.IndexView):
             self.list_export = [f for f in self.list_export if f not in PERSONAL_FIELDS]
 
     def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
         # A typed or pasted reference is found through its unique index, not by scanning every text.
         query = self.search_query.strip()
         by_reference = queryset.filter(reference__in={query, query.upper()})
         if query and by_reference.exists():
             return by_reference
-        return super().search_queryset(queryset)
+        return inbox_search.search(queryset, self.search_fields, query)
 
     def get_base_queryset(self):
         return (
