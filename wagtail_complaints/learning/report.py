@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Outcome
-from ..stats.aggregation import Filters, Period, Statistics, share
+from ..stats.aggregation import Filters, Period, share
+from ..stats.rolled_up import RolledUpStatistics
 from .figures import action_figures, public_actions_done, referral_figures
 
 # Groups smaller than this are merged into "other" (a common disclosure-control threshold).
@@ -44,7 +45,8 @@ def merge_small_groups(rows, other_label):
 
 
 def public_report(year, site=None):
-    return report_for(Statistics(Period.year(year), Filters(site=site)))
+    # The same figures as the statistics screen: both read the roll-ups.
+    return report_for(RolledUpStatistics(Period.year(year), Filters(site=site)))
 
 
 def report_for(statistics):

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from django.utils.translation import gettext_lazy as _
 
-from .aggregation import Statistics, share
+from .aggregation import share
 from .tables import Column, Table
 
 # (summary key, column heading): counts that add up across hospitals, then the on-time share.
@@ -21,12 +21,16 @@ FIGURES = [
 ]
 
 
-class CountsOnly(Statistics):
+class CountsOnly:
     """A hospital's summary without the response-time percentiles, which this table does not show
-    and which cost the most to compute (SQLite sorts in Python)."""
+    and which cost the most to compute; mixed into the reader's own kind of `Statistics`."""
 
     def response_times(self):
         return {"current": {}, "previous": {}}
+
+
+def counts_only(statistics):
+    return type("CountsOnly", (CountsOnly, type(statistics)), {})
 
 
 def site_name(site):
@@ -35,8 +39,9 @@ def site_name(site):
 
 def summaries_by_site(statistics, sites):
     """[(site, summary)] for each of `sites`, under `statistics`' period and filters."""
+    kind = counts_only(statistics)  # the roll-ups for the screen, the live figures for a live reader
     return [
-        (site, CountsOnly(statistics.period, replace(statistics.filters, site=site), today=statistics.today).summary())
+        (site, kind(statistics.period, replace(statistics.filters, site=site), today=statistics.today).summary())
         for site in sites
     ]
 
