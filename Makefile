@@ -44,13 +44,15 @@ $(VENV)/.test-installed: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[example,test]"
 	touch $@
 
+BROWSER_TESTS := tests/test_browser.py tests/test_browser_learning.py
+NOT_IN_BROWSER := $(foreach file,$(BROWSER_TESTS),--ignore=$(file))
 # The browser tests run in a process of their own: a live server and a real browser after
 # hundreds of in-process tests would inherit their per-process state (translations, caches).
 test: $(VENV)/.test-installed
-	$(PY) -m pytest --ignore=tests/test_browser.py $(PYTEST_ARGS)
+	$(PY) -m pytest $(NOT_IN_BROWSER) $(PYTEST_ARGS)
 
 test-browser: $(VENV)/.test-installed
-	$(PY) -m pytest tests/test_browser.py $(PYTEST_ARGS)
+	$(PY) -m pytest $(BROWSER_TESTS) $(PYTEST_ARGS)
 
 # Debian's Chromium for the Playwright browser tests (they are skipped where it is missing).
 browsers:
@@ -88,7 +90,7 @@ $(LTS_VENV)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 test-lts: $(LTS_VENV)/.installed
-	$(LTS_VENV)/bin/python -m pytest --ignore=tests/test_browser.py $(PYTEST_ARGS)
+	$(LTS_VENV)/bin/python -m pytest $(NOT_IN_BROWSER) $(PYTEST_ARGS)
 
 # The built wheel in brand-new `wagtail start` sites, on Django 5.2 + Wagtail 7.4 and the newest.
 integration:
