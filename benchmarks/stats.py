@@ -184,11 +184,34 @@ def timed(function, runs):
     return statistics.median(times), len(queries), statistics.median(sql_times)
 
 
+def profile_screen(screen):
+    """The slowest queries of one statistics screen, and its Python functions by their own time."""
+    import cProfile
+    import pstats
+
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        screen()
+    queries = sorted(captured.captured_queries, key=lambda query: float(query["time"]), reverse=True)
+    in_sql = sum(float(query["time"]) for query in queries)
+    print(f"\nOne statistics screen: {len(queries)} queries, {in_sql * 1000:.1f} ms in SQL; the slowest:")
+    for query in queries[:10]:
+        print(f"  {float(query['time']) * 1000:7.1f} ms  {' '.join(query['sql'].split())[:150]}")
+    profiler = cProfile.Profile()
+    profiler.runcall(screen)
+    print("\nPython, by own time (one screen):")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(12)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="How many complaints (default 10,000).")
     parser.add_argument("--years", type=int, default=3, help="Spread over this many years (default 3).")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--profile", action="store_true", help="Also print where one statistics screen spends its time (queries, Python)."
+    )
     args = parser.parse_args()
 
     old_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
@@ -262,6 +285,8 @@ def main():
             ("every table's figures, from the roll-ups", figures(RolledUpStatistics)),
             ("every table's figures, live aggregation", figures(Statistics)),
         ]}
+        if args.profile:
+            profile_screen(screen)
     finally:
         teardown_databases(old_config, verbosity=0)
 

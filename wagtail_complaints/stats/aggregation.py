@@ -494,12 +494,15 @@ class Statistics:
             .annotate(n=Count("pk"))
             .order_by()
         )
+        return self.by_macro_category((category_id, as_local_date(month), n) for category_id, month, n in counts)
+
+    def by_macro_category(self, counts):
+        """({macro-category pk: {month: count}}, [macro-categories]) from (category pk, month, count)."""
         categories = self.categories
         macro_of = {c.pk: c.parent_id or c.pk for c in categories}
         table = {}
         for category_id, month, n in counts:
             cells = table.setdefault(macro_of[category_id], {})
-            month = as_local_date(month)
             cells[month] = cells.get(month, 0) + n
         # "To be classified" gets a row only while complaints still wait in it.
         macros = [

@@ -228,17 +228,7 @@ class RolledUpStatistics(Statistics):
             .annotate(n=Sum("received"))
             .order_by()
         )
-        categories = self.categories
-        macro_of = {c.pk: c.parent_id or c.pk for c in categories}
-        table = {}
-        for category_id, month, n in rows:
-            cells = table.setdefault(macro_of[category_id], {})
-            cells[month] = cells.get(month, 0) + n
-        macros = [
-            c for c in categories
-            if c.parent_id is None and ((c.is_active and not c.needs_classification) or c.pk in table)
-        ]
-        return table, macros
+        return self.by_macro_category(rows)
 
     @cached_property
     def _closed_by_outcome_and_month(self):
