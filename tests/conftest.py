@@ -19,6 +19,19 @@ def forget_urls_reversed_under_another_default_language(setting, **kwargs):
 
 
 @pytest.fixture(autouse=True)
+def _steady_rate_limit_windows(monkeypatch):
+    # django-ratelimit counts in fixed windows of the clock: a slow test that crossed the end of a
+    # minute would start counting again. Within one test the limits' clock stands still.
+    import time
+    from types import SimpleNamespace
+
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate limits count in the cache: every test starts with a clean slate.
     cache.clear()
