@@ -17,9 +17,11 @@ from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry, Site
 
 from wagtail_complaints import actions
+from wagtail_complaints.learning.models import ImprovementAction, ImprovementActionLogEntry
 from wagtail_complaints.models import Complaint, ComplaintLogEntry
 
 from .factories import make_complaint
+from .test_learning_actions import make_action
 from .test_multi_site import hospitals, operator_of  # noqa: F401  (the two-hospital fixture)
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +98,25 @@ def test_hospital_b_and_the_authority_read_theirs(client, two_offices):
         assert theirs in texts[SITE_HISTORY] and ours in texts[SITE_HISTORY]
         assert theirs in texts[f"{SITE_HISTORY}?export=csv"] and ours in texts["xlsx"]
         assert theirs in texts[f"{SITE_HISTORY}?label=SM-"] and ours not in texts[f"{SITE_HISTORY}?label=SM-"]
+
+
+def test_improvement_actions_of_another_hospital_stay_out_of_site_history(client, two_offices):
+    ours = make_action(title="Segnaletica del parcheggio di San Luca", site=two_offices["san_luca"])
+    theirs = make_action(title="Turni in radiologia a Santa Maria", site=two_offices["santa_maria"])
+    everyone = make_action(title="Carta dei servizi aziendale")
+    for action in (ours, theirs, everyone):
+        log(action, "wagtail.create", user=two_offices["handler_b"])
+    assert log_registry.get_log_model_for_instance(theirs) is ImprovementActionLogEntry
+    assert set(log_registry.get_logs_for_instance(theirs).values_list("improvement_action_id", flat=True)) == {theirs.pk}
+    assert not ModelLogEntry.objects.filter(content_type=ContentType.objects.get_for_model(ImprovementAction)).exists()
+
+    client.force_login(operator_of("handler", two_offices["san_luca"]))
+    texts = site_history_texts(client)
+    for where in (SITE_HISTORY, f"{SITE_HISTORY}?export=csv", "xlsx"):
+        assert theirs.title not in texts[where], where
+        assert ours.title in texts[where] and everyone.title in texts[where], where
+    client.force_login(operator_of("viewer"))
+    assert theirs.title in client.get(SITE_HISTORY).content.decode()
 
 
 def test_the_narrowing_is_one_query_not_a_list_of_ids(two_offices, django_assert_num_queries):
