@@ -139,9 +139,10 @@ def test_upgrading_moves_complaint_entries_out_of_the_generic_log_and_back(categ
     """An installation logged before this change keeps every entry (who, when, what), in the new table."""
     complaint = make_complaint(site=Site.objects.get(is_default_site=True), category=category, service=service)
     user = operator_of("handler")
-    before = [("wagtail_complaints", "0017_statistics_rollups")]
+    before = [("wagtail_complaints", "0017_statistics_rollups"), ("wagtail_complaints_learning", "0001_initial")]
     executor = MigrationExecutor(connection)
-    after = executor.loader.graph.leaf_nodes("wagtail_complaints")
+    after = executor.loader.graph.leaf_nodes("wagtail_complaints") + executor.loader.graph.leaf_nodes("wagtail_complaints_learning")
+    action = make_action(title="Segnaletica")
     try:
         executor.migrate(before)
         old_apps = executor.loader.project_state(before).apps
@@ -157,6 +158,11 @@ def test_upgrading_moves_complaint_entries_out_of_the_generic_log_and_back(categ
             content_type_id=operator_type.pk, object_id="7", label="gianna", action="wagtail.create",
             timestamp="2026-03-01T09:00:00Z",
         )
+        action_type = ContentType.objects.get_for_model(ImprovementAction)
+        old_log.objects.create(
+            content_type_id=action_type.pk, object_id=str(action.pk), label=action.title, action="wagtail.create",
+            timestamp="2026-03-03T09:00:00Z", user_id=user.pk,
+        )
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(after)
@@ -164,11 +170,17 @@ def test_upgrading_moves_complaint_entries_out_of_the_generic_log_and_back(categ
         assert (moved.complaint_id, moved.user_id, moved.label, moved.data) == (complaint.pk, user.pk, complaint.reference, {"from": "pending"})
         assert (moved.timestamp.isoformat(), str(moved.uuid)) == ("2026-03-02T09:00:00+00:00", "5b0f6f5e-7d1c-4d8e-9d0b-2f8a8f0d7c11")
         assert list(ModelLogEntry.objects.values_list("object_id", flat=True)) == ["7"]  # other models stay
+        (moved_action,) = ImprovementActionLogEntry.objects.all()
+        assert (moved_action.improvement_action_id, moved_action.user_id, moved_action.label) == (action.pk, user.pk, action.title)
 
         executor = MigrationExecutor(connection)
         executor.migrate(before)
         old_apps = executor.loader.project_state(before).apps
-        back = old_apps.get_model("wagtailcore", "ModelLogEntry").objects.get(action="wagtail_complaints.take_in_charge")
+        old_log = old_apps.get_model("wagtailcore", "ModelLogEntry")
+        back = old_log.objects.get(action="wagtail_complaints.take_in_charge")
+        assert sorted(old_log.objects.values_list("content_type_id", "object_id")) == sorted(
+            [(operator_type.pk, "7"), (content_type.pk, str(complaint.pk)), (action_type.pk, str(action.pk))]
+        )
         assert (back.object_id, back.user_id, str(back.uuid)) == (str(complaint.pk), user.pk, "5b0f6f5e-7d1c-4d8e-9d0b-2f8a8f0d7c11")
     finally:
         MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
