@@ -184,3 +184,17 @@ def test_upgrading_moves_complaint_entries_out_of_the_generic_log_and_back(categ
         assert (back.object_id, back.user_id, str(back.uuid)) == (str(complaint.pk), user.pk, "5b0f6f5e-7d1c-4d8e-9d0b-2f8a8f0d7c11")
     finally:
         MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_an_editor_without_a_complaints_role_reads_no_complaint_or_action_history(client, two_offices, django_user_model):
+    from django.contrib.auth.models import Group
+
+    editor = django_user_model.objects.create_user(username="redattrice", password="password")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    action = make_action(title="Turni in radiologia a Santa Maria", site=two_offices["santa_maria"])
+    log(action, "wagtail.create", user=two_offices["handler_b"])
+    client.force_login(editor)
+    texts = site_history_texts(client)
+    for where, text in texts.items():
+        assert two_offices["ours"].reference not in text and two_offices["theirs"].reference not in text, where
+        assert action.title not in text, where
