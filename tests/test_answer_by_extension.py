@@ -6,10 +6,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from wagtail_complaints import actions
-from wagtail_complaints.models import Complaint
+from wagtail_complaints.models import Complaint, ComplaintLogEntry
 from wagtail_complaints.stats.aggregation import Period, Statistics
 
 from .factories import make_complaint
@@ -55,7 +54,7 @@ def test_a_handler_extends_the_date_and_the_patient_is_emailed(client, handler, 
     complaint = fresh(complaint)
     assert (complaint.answer_by, complaint.original_answer_by) == (new_date, first_date)
     assert "the complainant is e-mailed the new date" in response.content.decode()
-    entry = ModelLogEntry.objects.get(action="wagtail_complaints.extend")
+    entry = ComplaintLogEntry.objects.get(action="wagtail_complaints.extend")
     assert (entry.user, entry.data["reason"]) == (handler, "Attendiamo la relazione del primario")
     [email] = [email for email in mail.outbox if "new date" in email.subject]  # besides "taken in charge"
     assert email.to == ["maria@example.com"]

@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from wagtail_complaints.models import Category, CategoryLabel, Complaint, ComplaintFormField, ComplaintSettings, Operator, Service
+from wagtail_complaints.models import Category, CategoryLabel, Complaint, ComplaintFormField, ComplaintLogEntry, ComplaintSettings, Operator, Service
 
 from .factories import complaint_form_data, make_complaint, make_form_page, make_operator
 
@@ -208,7 +208,7 @@ def test_a_new_complaint_goes_to_the_only_handler_covering_it(client, category, 
     client.post(page.url, complaint_form_data(client, page, service=service.pk))
     complaint = Complaint.objects.get()
     assert complaint.assigned_to == emergency.user
-    entry = ModelLogEntry.objects.get(action="wagtail_complaints.assign", object_id=str(complaint.pk))
+    entry = ComplaintLogEntry.objects.get(action="wagtail_complaints.assign", complaint_id=complaint.pk)
     assert entry.data["automatic"] is True
 
 

@@ -8,10 +8,9 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from wagtail_complaints import actions
-from wagtail_complaints.models import AnswerTemplate, Complaint, Message, MessageKind
+from wagtail_complaints.models import AnswerTemplate, Complaint, ComplaintLogEntry, Message, MessageKind
 from wagtail_complaints.workflow import Status
 
 from .factories import make_complaint, make_operator
@@ -64,7 +63,7 @@ def test_handler_opening_a_pending_complaint_takes_it_in_charge(client, handler,
     assert complaint.assigned_to == handler
     assert [m.to for m in mail.outbox] == [[complaint.email]]
     assert complaint.reference in mail.outbox[0].subject
-    actions_logged = set(ModelLogEntry.objects.filter(object_id=str(complaint.pk)).values_list("action", flat=True))
+    actions_logged = set(ComplaintLogEntry.objects.filter(complaint_id=complaint.pk).values_list("action", flat=True))
     assert {"wagtail_complaints.view", "wagtail_complaints.take_in_charge"} <= actions_logged
 
 
@@ -278,7 +277,7 @@ def test_reassign(client, handler, complaint):
     )
     assert response.status_code == 302
     assert fresh(complaint).assigned_to == colleague
-    assert ModelLogEntry.objects.filter(action="wagtail_complaints.assign").exists()
+    assert ComplaintLogEntry.objects.filter(action="wagtail_complaints.assign").exists()
 
 
 def test_cannot_assign_to_a_viewer(client, handler, viewer, complaint):
@@ -351,7 +350,7 @@ def test_register_a_complaint_received_by_phone_without_email(client, handler, c
     assert not [m for m in mail.outbox if m.to == [""]]
     content = client.get(response.url).content.decode()
     assert "no e-mails will be sent" in content
-    assert ModelLogEntry.objects.filter(action="wagtail_complaints.register", object_id=str(complaint.pk)).exists()
+    assert ComplaintLogEntry.objects.filter(action="wagtail_complaints.register", complaint_id=complaint.pk).exists()
 
 
 def test_register_refuses_future_dates(client, handler, category):

@@ -11,9 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
-from wagtail_complaints.models import Attachment, Complaint, ComplaintSettings
+from wagtail_complaints.models import Attachment, Complaint, ComplaintLogEntry, ComplaintSettings
 
 from .factories import make_complaint, make_operator
 
@@ -65,7 +64,7 @@ def fresh(complaint):
 
 
 def corrections_logged(complaint):
-    return ModelLogEntry.objects.filter(object_id=str(complaint.pk), action="wagtail_complaints.correct")
+    return ComplaintLogEntry.objects.filter(complaint_id=complaint.pk, action="wagtail_complaints.correct")
 
 
 @pytest.fixture
@@ -185,7 +184,7 @@ def test_operators_downloads_are_logged(handler, complaint):
     client = client_for(handler)
     response = client.get(reverse("wagtail_complaints_followup:attachment", args=[attachment.pk]))
     assert response.status_code == 200
-    entry = ModelLogEntry.objects.get(action="wagtail_complaints.download")
+    entry = ComplaintLogEntry.objects.get(action="wagtail_complaints.download")
     assert (entry.user, entry.object_id, entry.data["file_name"]) == (handler, str(complaint.pk), "referto.pdf")
     assert "Attachment downloaded “referto.pdf”" in client.get(inspect_url(complaint)).content.decode()
 
@@ -198,11 +197,11 @@ def test_downloads_refused_are_not_logged(complaint, db):
     nobody.groups.clear()
     response = client_for(nobody).get(reverse("wagtail_complaints_followup:attachment", args=[attachment.pk]))
     assert response.status_code in (302, 403)
-    assert not ModelLogEntry.objects.filter(action="wagtail_complaints.download").exists()
+    assert not ComplaintLogEntry.objects.filter(action="wagtail_complaints.download").exists()
 
 
 def views_of(complaint):
-    return ModelLogEntry.objects.filter(object_id=str(complaint.pk), action="wagtail_complaints.view")
+    return ComplaintLogEntry.objects.filter(complaint_id=complaint.pk, action="wagtail_complaints.view")
 
 
 def test_viewing_again_within_an_hour_adds_no_new_line(handler, viewer, complaint):

@@ -8,6 +8,7 @@ from wagtail.models import ModelLogEntry
 
 from wagtail_complaints import actions
 from wagtail_complaints.models import (
+    ComplaintLogEntry,
     AnswerTemplate,
     Attachment,
     Category,
@@ -86,7 +87,7 @@ def snapshot():
         "templates": list(AnswerTemplate.objects.order_by("pk").values()),
         "groups": sorted(Group.objects.values_list("name", "user__username")),
         # Reading an attachment is logged (who read which file, issue 16): that is not a change.
-        "log": ModelLogEntry.objects.exclude(action="wagtail_complaints.download").count(),
+        "log": ModelLogEntry.objects.count() + ComplaintLogEntry.objects.exclude(action="wagtail_complaints.download").count(),
     }
 
 

@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry, Page, Site
+from wagtail.models import Page, Site
 
 from wagtail_complaints import actions
 from wagtail_complaints.escalation import escalate, send_escalations
-from wagtail_complaints.models import ComplaintSettings, Email
+from wagtail_complaints.models import ComplaintLogEntry, ComplaintSettings, Email
 
 from .factories import make_complaint, make_operator
 
@@ -77,7 +77,7 @@ def test_each_complaint_is_reported_once_and_written_in_its_history(commit, cate
         escalate()  # the same day
         escalate(today=TODAY + datetime.timedelta(days=1))  # the next day
     assert len([m for m in mail.outbox if m.to == [head.email]]) == 1
-    entry = ModelLogEntry.objects.get(action="wagtail_complaints.escalate", object_id=str(complaint.pk))
+    entry = ComplaintLogEntry.objects.get(action="wagtail_complaints.escalate", complaint_id=complaint.pk)
     assert entry.data["days_overdue"] == 3
     client.force_login(head)
     history = client.get(reverse("wagtail_complaints:inspect", args=[complaint.pk])).content.decode()

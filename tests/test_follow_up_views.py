@@ -9,10 +9,9 @@ from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from wagtail_complaints import actions
-from wagtail_complaints.models import Complaint, ComplaintSettings, Message, MessageKind
+from wagtail_complaints.models import Complaint, ComplaintLogEntry, ComplaintSettings, Message, MessageKind
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +168,7 @@ def test_reply_adds_to_the_thread_keeps_the_state_and_notifies_the_handler(clien
     assert fresh(complaint).status == "awaiting_reply"
     assert [m.to for m in mail.outbox] == [[handler_user.email]]
     assert complaint.reference in mail.outbox[0].subject
-    entry = ModelLogEntry.objects.get(action="wagtail_complaints.reply")
+    entry = ComplaintLogEntry.objects.get(action="wagtail_complaints.reply")
     assert entry.user is None and entry.data["actor"] == "complainant"
     followed = client.get(response["Location"]).content.decode()
     assert "we have added your message" in followed
@@ -230,7 +229,7 @@ def test_reopen_within_the_window_goes_back_to_awaiting_reply(client, complaint,
     complaint = fresh(complaint)
     assert complaint.status == "awaiting_reply" and complaint.reopen_count == 1 and complaint.closed_at is None
     assert Message.objects.get(kind=MessageKind.REOPEN_REASON).body == "Il problema non è risolto."
-    entry = ModelLogEntry.objects.get(action="wagtail_complaints.reopen")
+    entry = ComplaintLogEntry.objects.get(action="wagtail_complaints.reopen")
     assert entry.data["actor"] == "complainant" and entry.data["from"] == "closed" and entry.data["to"] == "awaiting_reply"
     assert [m.to for m in mail.outbox] == [[handler_user.email]]
     assert "reopened" in mail.outbox[0].subject
@@ -273,7 +272,7 @@ def test_rate_once_when_closed(client, complaint, handler_user):
     complaint = fresh(complaint)
     assert (complaint.rating, complaint.rating_comment) == (4, "Gentili.")
     assert complaint.rated_at is not None
-    entry = ModelLogEntry.objects.get(action="wagtail_complaints.rate")
+    entry = ComplaintLogEntry.objects.get(action="wagtail_complaints.rate")
     assert entry.data == {"actor": "complainant", "rating": 4}
     page = client.get(page_url(complaint)).content.decode()
     assert act_url(complaint, "rate") not in page
@@ -282,7 +281,7 @@ def test_rate_once_when_closed(client, complaint, handler_user):
     again = client.post(act_url(complaint, "rate"), {"rate-rating": "1"}, follow=True)
     assert "This is no longer possible" in again.content.decode()
     assert fresh(complaint).rating == 4
-    assert ModelLogEntry.objects.filter(action="wagtail_complaints.rate").count() == 1
+    assert ComplaintLogEntry.objects.filter(action="wagtail_complaints.rate").count() == 1
 
 
 @pytest.mark.parametrize("rating", ["0", "6", "-1", "3.5", "five", ""])

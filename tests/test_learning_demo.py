@@ -4,8 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
-from wagtail.models import Site, ModelLogEntry
+from wagtail.models import ModelLogEntry, Site
 
+from wagtail_complaints.models import ComplaintLogEntry
 from wagtail_complaints.learning.models import ComplaintsReportPage, ImprovementAction, Referral, SecondLevelBody
 from wagtail_complaints.learning.report import public_report
 
@@ -20,15 +21,15 @@ def quietly(*args, **kwargs):
 def test_the_demo_has_actions_referrals_and_a_report_page_in_three_languages(client):
     quietly("load_demo")
     quietly("load_demo_complaints", count=300)
-    counts = (ImprovementAction.objects.count(), Referral.objects.count(), ModelLogEntry.objects.count())
+    counts = (ImprovementAction.objects.count(), Referral.objects.count(), ModelLogEntry.objects.count(), ComplaintLogEntry.objects.count())
     quietly("load_demo")
     quietly("load_demo_complaints", count=300)
 
-    assert (ImprovementAction.objects.count(), Referral.objects.count(), ModelLogEntry.objects.count()) == counts
+    assert (ImprovementAction.objects.count(), Referral.objects.count(), ModelLogEntry.objects.count(), ComplaintLogEntry.objects.count()) == counts
     assert SecondLevelBody.objects.count() == 3 and ComplaintsReportPage.objects.count() == 3
     assert ImprovementAction.objects.filter(is_public=True, state="done").count() >= 3
     assert Referral.objects.exists() and ImprovementAction.objects.filter(complaints__isnull=False).exists()
-    assert ModelLogEntry.objects.filter(action="wagtail_complaints_learning.refer").count() == Referral.objects.count()
+    assert ComplaintLogEntry.objects.filter(action="wagtail_complaints_learning.refer").count() == Referral.objects.count()
     for url in ("/relazione-reclami/", "/en/complaints-report/", "/es/informe-reclamaciones/"):
         response = client.get(url)
         assert response.status_code == 200, url

@@ -4,8 +4,8 @@ reference and e-mail match, the link e-mailed only to the address on file, rate-
 import pytest
 from django.core import mail
 from django.test import override_settings
-from wagtail.models import ModelLogEntry
 
+from wagtail_complaints.models import ComplaintLogEntry
 from wagtail_complaints.lost_link import SAME_ANSWER
 
 from .factories import make_complaint
@@ -48,7 +48,7 @@ def test_a_match_emails_the_same_link_to_the_address_on_file(committing_client, 
     assert token in message.body and filed.reference in message.subject
     # The link was sent again, not re-issued: the one the patient may still have keeps working.
     assert committing_client.get(f"/complaints/{token}/").status_code == 200
-    entry = ModelLogEntry.objects.get(action="wagtail_complaints.send_link_again")
+    entry = ComplaintLogEntry.objects.get(action="wagtail_complaints.send_link_again")
     assert entry.data["matched"] is True and int(entry.object_id) == filed.pk
 
 
@@ -65,7 +65,7 @@ def test_no_match_looks_the_same_and_sends_nothing(committing_client, form_page,
 
 def test_a_wrong_address_is_logged_on_the_complaint_without_the_address(committing_client, form_page, filed):
     ask(committing_client, form_page, filed.reference, "intruder@example.com")
-    entry = ModelLogEntry.objects.get(action="wagtail_complaints.send_link_again")
+    entry = ComplaintLogEntry.objects.get(action="wagtail_complaints.send_link_again")
     assert entry.data["matched"] is False
     assert "intruder" not in str(entry.data)
 

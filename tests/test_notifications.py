@@ -14,10 +14,9 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.test import Client, override_settings
 from django.urls import reverse
-from wagtail.models import ModelLogEntry
 
 from wagtail_complaints import actions, links, notifications
-from wagtail_complaints.models import Complaint, ComplaintSettings, Email, EmailStatus, Message
+from wagtail_complaints.models import Complaint, ComplaintLogEntry, ComplaintSettings, Email, EmailStatus, Message
 from wagtail_complaints.workflow import COMPLAINANT
 
 from .factories import make_complaint
@@ -292,7 +291,7 @@ def test_handlers_reissue_the_link_old_one_404s_patient_gets_the_new_one(client,
     assert client.get(reverse("wagtail_complaints_public:follow_up", args=[complaint.access_token])).status_code == 200
     (message,) = mail.outbox
     assert complaint.access_token in message.body and old_token not in message.body
-    entry = ModelLogEntry.objects.get(action="wagtail_complaints.reissue_link")
+    entry = ComplaintLogEntry.objects.get(action="wagtail_complaints.reissue_link")
     assert entry.user == handler_user
 
 

@@ -7,10 +7,10 @@ import zipfile
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from wagtail.models import ModelLogEntry, Site
+from wagtail.models import Site
 
 from wagtail_complaints import actions
-from wagtail_complaints.models import Complaint, Outcome
+from wagtail_complaints.models import Complaint, ComplaintLogEntry, Outcome
 
 from .factories import make_complaint
 from .privacy_data import MARKERS, PDF, make_full_complaint
@@ -59,7 +59,7 @@ def test_only_administrators_may_open_export_or_erase(client, request, role, per
     export = client.post(reverse(EXPORT), {"email": EMAIL})
     assert export.status_code in refused and export.get("Content-Type") != "application/zip"
     assert client.post(reverse(ERASE), {"email": EMAIL, "reason": "x", "confirm": "on"}).status_code in refused
-    assert not ModelLogEntry.objects.filter(action="wagtail_complaints.export_personal_data").exists()
+    assert not ComplaintLogEntry.objects.filter(action="wagtail_complaints.export_personal_data").exists()
     assert Complaint.objects.filter(personal_data_removed_at__isnull=False).count() == 0
     assert reverse(REQUESTS) not in client.get(reverse("wagtailadmin_home")).content.decode()
 
@@ -131,7 +131,7 @@ def test_export_is_one_zip_of_everything_and_is_logged(client, administrator, pe
     assert archive.read(attachment["file"]) == PDF
     assert "STRANGER-MARKER" not in archive.read("personal-data.json").decode()
     for complaint in person["complaints"]:
-        (entry,) = ModelLogEntry.objects.filter(object_id=str(complaint.pk), action="wagtail_complaints.export_personal_data")
+        (entry,) = ComplaintLogEntry.objects.filter(complaint_id=complaint.pk, action="wagtail_complaints.export_personal_data")
         assert entry.user == administrator
         assert EMAIL not in json.dumps(entry.data).lower()  # the history outlives an erasure
     history = client.get(reverse("wagtail_complaints:inspect", args=[person["complaints"][0].pk])).content.decode()
@@ -141,7 +141,7 @@ def test_export_is_one_zip_of_everything_and_is_logged(client, administrator, pe
 def test_export_of_nobody_says_so(client, administrator, person):
     response = as_user(client, administrator).post(reverse(EXPORT), {"email": "nobody@example.com"}, follow=True)
     assert "No complaint has this e-mail address or phone number." in response.content.decode()
-    assert not ModelLogEntry.objects.filter(action="wagtail_complaints.export_personal_data").exists()
+    assert not ComplaintLogEntry.objects.filter(action="wagtail_complaints.export_personal_data").exists()
 
 
 # -- erasure ------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def test_erasure_removes_everything_logs_the_reason_and_keeps_the_figures(client
         assert complaint.email == complaint.phone == complaint.description == complaint.first_name == ""
         assert not complaint.attachments.exists()
         assert not complaint.emails.exclude(recipient="").exists()
-        entry = ModelLogEntry.objects.get(object_id=str(complaint.pk), action="wagtail_complaints.remove_personal_data")
+        entry = ComplaintLogEntry.objects.get(complaint_id=complaint.pk, action="wagtail_complaints.remove_personal_data")
         assert entry.user == administrator
         content = client.get(reverse("wagtail_complaints:inspect", args=[complaint.pk])).content.decode()
         assert "at the complainant&#x27;s request" in content

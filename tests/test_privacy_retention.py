@@ -11,9 +11,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry, Site
+from wagtail.models import Site
 
-from wagtail_complaints.models import Attachment, Category, Complaint, ComplaintSettings, Email, Message, Service
+from wagtail_complaints.models import Attachment, Category, Complaint, ComplaintLogEntry, ComplaintSettings, Email, Message, Service
 from wagtail_complaints.privacy.tasks import apply_complaint_retention
 from wagtail_complaints.workflow import Status
 
@@ -117,8 +117,8 @@ def test_retention_removes_the_personal_data_of_old_closed_complaints(client, ad
         assert Message.objects.filter(complaint=complaint).count() == 3  # the thread's shape stays
         assert not Email.objects.filter(complaint=complaint).exclude(recipient="").exists()
         assert not complaint.attachments.exists()
-        assert ModelLogEntry.objects.filter(
-            object_id=str(complaint.pk), action="wagtail_complaints.remove_personal_data"
+        assert ComplaintLogEntry.objects.filter(
+            complaint_id=complaint.pk, action="wagtail_complaints.remove_personal_data"
         ).count() == 1
     assert not any(storage.exists(name) for name in attachment_files)
     # The old private links open nothing.
@@ -155,12 +155,12 @@ def test_a_dry_run_lists_and_changes_nothing(complaints):
 def test_running_again_does_nothing_more(complaints):
     call_command("apply_complaint_retention", stdout=io.StringIO())
     removed = dict(Complaint.objects.filter(personal_data_removed_at__isnull=False).values_list("pk", "personal_data_removed_at"))
-    entries = ModelLogEntry.objects.filter(action="wagtail_complaints.remove_personal_data").count()
+    entries = ComplaintLogEntry.objects.filter(action="wagtail_complaints.remove_personal_data").count()
     out = io.StringIO()
     call_command("apply_complaint_retention", stdout=out)
     assert "Personal data removed from 0 complaints." in out.getvalue()
     assert dict(Complaint.objects.filter(personal_data_removed_at__isnull=False).values_list("pk", "personal_data_removed_at")) == removed
-    assert ModelLogEntry.objects.filter(action="wagtail_complaints.remove_personal_data").count() == entries
+    assert ComplaintLogEntry.objects.filter(action="wagtail_complaints.remove_personal_data").count() == entries
 
 
 def test_the_default_keeps_personal_data_for_ten_years(handler):

@@ -8,10 +8,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry, Page, Site
+from wagtail.models import Page, Site
 
 from wagtail_complaints import actions, workflow
-from wagtail_complaints.models import Email, Outcome
+from wagtail_complaints.models import ComplaintLogEntry, Email, Outcome
 from wagtail_complaints.stats.aggregation import Period, Statistics
 from wagtail_complaints.workflow import Status
 
@@ -31,7 +31,7 @@ def link(client, complaint, other_reference, kind):
 
 
 def logged_actions(complaint, action):
-    return ModelLogEntry.objects.filter(object_id=str(complaint.pk), action=f"wagtail_complaints.{action}")
+    return ComplaintLogEntry.objects.filter(complaint_id=complaint.pk, action=f"wagtail_complaints.{action}")
 
 
 @pytest.fixture

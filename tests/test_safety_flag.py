@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry, Site
+from wagtail.models import Site
 
-from wagtail_complaints.models import Complaint, ComplaintSettings, Email
+from wagtail_complaints.models import Complaint, ComplaintLogEntry, ComplaintSettings, Email
 from wagtail_complaints.stats.aggregation import Period, Statistics
 
 from .factories import make_complaint
@@ -58,7 +58,7 @@ def test_handler_flags_a_complaint_and_clinical_risk_gets_a_link_without_health_
     for private in (complaint.description, complaint.first_name, complaint.last_name, complaint.email):
         assert private not in message.body and private not in html
     assert Email.objects.get(event="safety_flagged").recipient == CLINICAL_RISK
-    assert ModelLogEntry.objects.filter(object_id=str(complaint.pk), action="wagtail_complaints.flag_safety").exists()
+    assert ComplaintLogEntry.objects.filter(complaint_id=complaint.pk, action="wagtail_complaints.flag_safety").exists()
 
 
 def test_flag_shows_on_the_complaint_screen_and_history(client, handler, complaint, clinical_risk_contact):
@@ -95,7 +95,7 @@ def test_unflag_needs_a_reason_which_stays_in_the_history(client, handler, compl
     response = client.post(safety_url(complaint, "unflag"), {"reason": "Reviewed by clinical risk: no incident."})
     assert response.status_code == 302
     assert fresh(complaint).safety_flagged_at is None
-    entry = ModelLogEntry.objects.get(object_id=str(complaint.pk), action="wagtail_complaints.unflag_safety")
+    entry = ComplaintLogEntry.objects.get(complaint_id=complaint.pk, action="wagtail_complaints.unflag_safety")
     assert entry.data["reason"] == "Reviewed by clinical risk: no incident."
     assert entry.user == handler
     page = client.get(inspect_url(complaint)).content.decode()
@@ -108,7 +108,7 @@ def test_unflag_needs_a_reason_which_stays_in_the_history(client, handler, compl
 def test_unflagging_a_complaint_that_is_not_flagged_changes_nothing(client, handler, complaint):
     response = logged_in(client, handler).post(safety_url(complaint, "unflag"), {"reason": "Mistake"})
     assert "not flagged" in flashed(response)
-    assert not ModelLogEntry.objects.filter(action="wagtail_complaints.unflag_safety").exists()
+    assert not ComplaintLogEntry.objects.filter(action="wagtail_complaints.unflag_safety").exists()
 
 
 def test_viewers_cannot_flag_and_see_no_button(client, viewer, complaint, clinical_risk_contact):

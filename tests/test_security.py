@@ -18,11 +18,10 @@ from django.core.management import call_command
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from wagtail_complaints import actions, workflow
 from wagtail_complaints.log_redaction import RedactPrivateLinks
-from wagtail_complaints.models import Attachment, Category, Complaint
+from wagtail_complaints.models import Attachment, Category, Complaint, ComplaintLogEntry
 from wagtail_complaints.workflow import Status
 
 from .factories import complaint_form_data as form_data
@@ -414,4 +413,4 @@ def test_error_pages_are_in_the_sites_style(client, complaint):
     refused = Client(enforce_csrf_checks=True).post(act_url(complaint, "reply"), {"reply-body": "x"})
     assert refused.status_code == 403
     assert "Ospedale San Luca" in refused.content.decode()
-    assert not ModelLogEntry.objects.filter(action="wagtail_complaints.reply").exists()
+    assert not ComplaintLogEntry.objects.filter(action="wagtail_complaints.reply").exists()

@@ -4,9 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F, Q
 from django.urls import reverse
-from wagtail.models import ModelLogEntry
 
-from wagtail_complaints.models import Category, Complaint, Message, MessageKind
+from wagtail_complaints.models import Category, Complaint, ComplaintLogEntry, Message, MessageKind
 from wagtail_complaints.stats.aggregation import Period, Statistics
 from wagtail_complaints.stats.rolled_up import RolledUpStatistics
 from wagtail_complaints.workflow import OPEN_STATES, Status
@@ -42,7 +41,7 @@ def test_demo_complaints_follow_the_workflow(demo):
     assert len(set(demo.values_list("reference", flat=True))) == 300
     answered = demo.filter(first_answered_at__isnull=False).count()
     assert Message.objects.filter(kind__in=[MessageKind.ANSWER, MessageKind.PHONE_ANSWER]).count() >= answered
-    assert ModelLogEntry.objects.filter(action="wagtail_complaints.take_in_charge").count() == (
+    assert ComplaintLogEntry.objects.filter(action="wagtail_complaints.take_in_charge").count() == (
         demo.filter(taken_in_charge_at__isnull=False).count()
     )
 
@@ -68,7 +67,7 @@ def test_demo_has_safety_flags_and_duplicates_that_follow_their_original(demo):
     flagged = demo.filter(safety_flagged_at__isnull=False)
     assert flagged.exists()
     assert not flagged.filter(taken_in_charge_at__isnull=True).exists()
-    assert ModelLogEntry.objects.filter(action="wagtail_complaints.flag_safety").count() == flagged.count()
+    assert ComplaintLogEntry.objects.filter(action="wagtail_complaints.flag_safety").count() == flagged.count()
     duplicates = demo.filter(duplicate_of__isnull=False).select_related("duplicate_of")
     assert duplicates.exists()
     for duplicate in duplicates:
@@ -76,8 +75,8 @@ def test_demo_has_safety_flags_and_duplicates_that_follow_their_original(demo):
         assert original.duplicate_of_id is None and original.received_at <= duplicate.received_at
         if duplicate.status == Status.CLOSED:
             assert duplicate.outcome == original.outcome and duplicate.closed_at >= original.closed_at
-        entry = ModelLogEntry.objects.get(object_id=str(duplicate.pk), action="wagtail_complaints.mark_duplicate")
+        entry = ComplaintLogEntry.objects.get(complaint_id=duplicate.pk, action="wagtail_complaints.mark_duplicate")
         assert entry.data["other"] == original.reference
-        assert ModelLogEntry.objects.filter(
-            object_id=str(original.pk), action="wagtail_complaints.mark_duplicate", data__other=duplicate.reference
+        assert ComplaintLogEntry.objects.filter(
+            complaint_id=original.pk, action="wagtail_complaints.mark_duplicate", data__other=duplicate.reference
         ).exists()

@@ -12,16 +12,14 @@ from collections import defaultdict
 from functools import partial
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
-from wagtail.models import ModelLogEntry
 
 from . import actions, links
-from .models import Complaint, ComplaintSettings, Email
+from .models import Complaint, ComplaintLogEntry, ComplaintSettings, Email
 from .notifications import enqueue, operator_language
 
 EVENT = "escalation"
@@ -50,12 +48,11 @@ def overdue_beyond_limit(today, rules):
 
 def already_reported(complaints):
     """(complaint id, answer-by date) pairs already reported to an office head."""
-    entries = ModelLogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Complaint),
-        object_id__in=[str(complaint.pk) for complaint in complaints],
+    entries = ComplaintLogEntry.objects.filter(
+        complaint__in=complaints,
         action=actions.LOG_ACTIONS["escalate"],
-    ).values_list("object_id", "data")
-    return {(int(object_id), (data or {}).get("answer_by")) for object_id, data in entries}
+    ).values_list("complaint_id", "data")
+    return {(complaint_id, (data or {}).get("answer_by")) for complaint_id, data in entries}
 
 
 @transaction.atomic

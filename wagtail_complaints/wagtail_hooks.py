@@ -13,7 +13,11 @@ def register_complaint_viewsets():
 
 @hooks.register("register_log_actions")
 def register_complaint_log_actions(actions):
+    from .models import Complaint, ComplaintLogEntry
+
     log_formats.register(actions)
+    # Complaints keep their history in their own table, so Site history can keep to the user's sites.
+    actions.register_model(Complaint, ComplaintLogEntry)
 
 
 @hooks.register("filter_form_submissions_for_user")

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
-from wagtail.models import ModelLogEntry, Site
+from wagtail.models import Site
 
 from wagtail_complaints.learning.actions import LOG_ACTIONS
 from wagtail_complaints.learning.models import (
@@ -19,7 +19,7 @@ from wagtail_complaints.learning.models import (
     Referral,
     SecondLevelBody,
 )
-from wagtail_complaints.models import Category, Complaint, Outcome
+from wagtail_complaints.models import Category, Complaint, ComplaintLogEntry, Outcome
 from wagtail_complaints.workflow import Status
 
 BODIES = [
@@ -94,7 +94,7 @@ def load_actions_and_referrals(rng=None, now=None):
         entries += [log_entry(c, action.created_at, "link_action", handler, {"action": action.pk, "title": title}) for c in complaints]
         actions += 1
     referrals = refer_some_closed_complaints(rng, now, handler, entries)
-    ModelLogEntry.objects.bulk_create(entries, batch_size=1000)
+    ComplaintLogEntry.objects.bulk_create(entries, batch_size=1000)
     return actions, referrals
 
 
@@ -139,12 +139,12 @@ def refer_some_closed_complaints(rng, now, handler, entries):
 
 
 def log_entry(complaint, at, action, user, data):
-    return ModelLogEntry(
+    return ComplaintLogEntry(
         content_type=ContentType.objects.get_for_model(Complaint),
         label=complaint.reference,
         action=LOG_ACTIONS[action],
         data=data,
         timestamp=at,
         user=user,
-        object_id=str(complaint.pk),
+        complaint=complaint,
     )

@@ -216,3 +216,6 @@ class ComplaintsReportPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(report_context(self, request))
         return context
+
+
+from .history import ImprovementActionLogEntry  # noqa: E402, F401  (a model of this app)

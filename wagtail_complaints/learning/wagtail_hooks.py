@@ -29,7 +29,11 @@ def register_second_level_urls():
 
 @hooks.register("register_log_actions")
 def register_learning_log_actions(actions):
+    from .models import ImprovementAction, ImprovementActionLogEntry
+
     log_formats.register(actions)
+    # Their own table, so Site history can keep to the user's sites (as for complaints).
+    actions.register_model(ImprovementAction, ImprovementActionLogEntry)
 
 
 @hooks.register("insert_complaint_screen_panels")

@@ -15,3 +15,4 @@ from .operators import Operator, Role  # noqa: F401
 from .pages import ComplaintFormField, ComplaintFormPage  # noqa: F401
 from .settings import ComplaintSettings, OfficeText  # noqa: F401
 from .taxonomy import Category, CategoryLabel, Service, ServiceLabel  # noqa: F401
+from .history import ComplaintLogEntry  # noqa: F401

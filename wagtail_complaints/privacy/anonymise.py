@@ -11,10 +11,9 @@ keep, such as the e-mail intake's original messages.
 from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
-from wagtail.models import ModelLogEntry
 
 from ..actions import LOG_ACTIONS
-from ..models import Complaint
+from ..models import Complaint, ComplaintLogEntry
 from ..signals import personal_data_removed
 from ..workflow import Status
 from .log_formats import REMOVED
@@ -68,7 +67,7 @@ def remove_personal_data(complaint, because, by=None, reason=""):
 
 def forget_corrected_values(complaint):
     """The history keeps which fields were corrected and when, but no longer the values they had."""
-    entries = ModelLogEntry.objects.for_instance(complaint).filter(action=LOG_ACTIONS["correct"])
+    entries = ComplaintLogEntry.objects.for_instance(complaint).filter(action=LOG_ACTIONS["correct"])
     for entry in entries:
         data = dict(entry.data or {})
         data["changes"] = [

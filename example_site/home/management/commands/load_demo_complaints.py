@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from wagtail.models import ModelLogEntry, Site
+from wagtail.models import Site
 
 from example_site.home import demo_learning
 from example_site.home.management.commands.serve_demo_at import second_hospital_site
@@ -30,6 +30,7 @@ from wagtail_complaints.models import (
     Channel,
     Complaint,
     ComplaintFormPage,
+    ComplaintLogEntry,
     ComplaintSettings,
     Message,
     MessageKind,
@@ -201,7 +202,7 @@ class DemoComplaints:
         for complaint in complaints:
             self.history(complaint)
         Message.objects.bulk_create(self.messages, batch_size=1000)
-        ModelLogEntry.objects.bulk_create(self.log_entries, batch_size=1000)
+        ComplaintLogEntry.objects.bulk_create(self.log_entries, batch_size=1000)
         return len(complaints)
 
     def received_times(self, count):
@@ -450,13 +451,13 @@ class DemoComplaints:
         if user is None:
             data["actor"] = "complainant"
         self.log_entries.append(
-            ModelLogEntry(
+            ComplaintLogEntry(
                 content_type=self.content_type,
                 label=complaint.reference,
                 action=LOG_ACTIONS[action],
                 data=data,
                 timestamp=at,
                 user=user,
-                object_id=str(complaint.pk),
+                complaint=complaint,
             )
         )
