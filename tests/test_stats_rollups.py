@@ -23,6 +23,7 @@ from wagtail.models import Page, Site
 from wagtail_complaints import actions, corrections, related
 from wagtail_complaints.deadlines import SiteClock, office_of
 from wagtail_complaints.learning.figures import action_figures
+from wagtail_complaints.learning.models import ImprovementAction
 from wagtail_complaints.models import Category, Complaint, ComplaintSettings, Outcome, PersonalDataRemoval, Service
 from wagtail_complaints.privacy.anonymise import remove_personal_data
 from wagtail_complaints.stats import rollups
@@ -92,6 +93,14 @@ def random_history(rng, count):
                 continue  # it follows its original, and the statistics count only that one
             earlier.append(complaint)
             live_through(rng, clock, complaint, handler, categories)
+    # Improvement actions the complaints led to: some several complaints, one a duplicate's too.
+    complaints = list(Complaint.objects.order_by("pk"))
+    for i in range(6):
+        action = ImprovementAction.objects.create(
+            title=f"Azione {i}", owner="Direzione sanitaria", due_date=TODAY, site=rng.choice([None, *sites])
+        )
+        action.complaints.set(rng.sample(complaints, rng.randint(1, 8)))
+    ImprovementAction.objects.first().complaints.add(Complaint.objects.filter(duplicate_of__isnull=False).first())
     return {"sites": sites, "categories": categories, "macros": macros[:5], "services": services}
 
 
@@ -228,15 +237,21 @@ def test_the_rollups_give_the_live_figures_for_random_histories(history):
     assert acknowledged.filter(taken_in_charge_at__date__gt=models.F("acknowledge_by")).exists()  # late ones too
     assert acknowledged.filter(taken_in_charge_at__date__lte=models.F("acknowledge_by")).exists()
     assert Complaint.objects.exclude(acknowledge_by=None).filter(taken_in_charge_at=None).exists()
-    compared = 0
+    compared = with_action = 0
     for period in PERIODS:
         for filters in filter_sets(history):
             live = every_figure(Statistics(period, filters, today=TODAY))
             rolled_up = every_figure(RolledUpStatistics(period, filters, today=TODAY))
             for name, figures in live.items():
                 assert rolled_up[name] == figures, (period, filters, name)
+            # The complaints that led to an action, as a join over every complaint received would count them.
+            joined = Statistics(period, filters, today=TODAY).received_in(period).filter(
+                improvement_actions__isnull=False).distinct().count()
+            assert rolled_up["actions"]["complaints_with_action"] == joined, (period, filters)
+            with_action += joined
             compared += 1
     assert compared == len(PERIODS) * 11
+    assert with_action  # the actions' complaints were counted somewhere
 
 
 def test_the_rollups_kept_up_to_date_equal_a_rebuild(history):
