@@ -159,7 +159,10 @@ def _upsert(model, key_columns, rows):
         return
     # Every count column, zeros included: the table's defaults live in Django, not in the database.
     measures = [f.column for f in model._meta.concrete_fields if not f.primary_key and f.column not in key_columns]
-    changed = {name for _key, delta in rows for name in delta}
+    # Only the columns this model has (a migration's historical model may predate some counts).
+    changed = {name for _key, delta in rows for name in delta} & set(measures)
+    if not changed:
+        return  # only zeros to add
     table = connection.ops.quote_name(model._meta.db_table)
     columns = [*key_columns, *measures]
     quoted = [connection.ops.quote_name(column) for column in columns]
