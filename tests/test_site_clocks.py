@@ -5,8 +5,8 @@ Dates of 2026: Tuesday 2 June (Festa della Repubblica), Friday 25 and Saturday 2
 """
 
 import datetime
-from unittest import mock
 import re
+from unittest import mock
 
 import holidays
 import pytest
