@@ -6,6 +6,7 @@ Dates of 2026: Tuesday 2 June (Festa della Repubblica), Friday 25 and Saturday 2
 
 import datetime
 import re
+from unittest import mock
 
 import holidays
 import pytest
@@ -271,11 +272,13 @@ def test_taking_in_charge_is_what_acknowledges(handler, category):
     assert complaint.acknowledged_on_time is True
 
 
-def test_the_health_authority_reads_the_acknowledgement_share_on_the_statistics_screen(client, viewer, category):
+def test_the_health_authority_reads_the_acknowledgement_share_on_the_statistics_screen(client, viewer, handler, category):
     received = timezone.now() - datetime.timedelta(days=10)
     on_time = make_complaint(category=category, received_at=received, acknowledge_by=timezone.localdate(received) + datetime.timedelta(days=3))
     make_complaint(category=category, received_at=received, acknowledge_by=timezone.localdate(received) + datetime.timedelta(days=3))
-    Complaint.objects.filter(pk=on_time.pk).update(status="taken_in_charge", taken_in_charge_at=received + datetime.timedelta(days=1))
+    # Through the workflow, a day after receipt: the statistics read what the transitions recorded.
+    with mock.patch("django.utils.timezone.now", return_value=received + datetime.timedelta(days=1)):
+        actions.take_in_charge(on_time, handler)
     client.force_login(viewer)
     page = client.get(reverse("wagtail_complaints_stats:index"), {"year": timezone.localdate(received).year})
     content = page.content.decode()

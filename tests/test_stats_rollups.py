@@ -3,7 +3,8 @@
 Random complaints (sites, categories of both levels, services or none, channels) go through the
 real actions at random times: taken in charge, answered (some by phone), closed with every
 outcome, reopened and closed again, withdrawn, rated, answer-by dates extended, categories
-corrected, personal data removed. Every figure of the screen is then compared, for years,
+corrected, personal data removed, flagged as possible safety incidents (and unflagged); one
+site sets an acknowledgement deadline. Every figure of the screen is then compared, for years,
 months, a range of days and every filter, between `Statistics` (the live aggregation) and
 `RolledUpStatistics` (the roll-ups kept up to date by those same transactions).
 """
@@ -15,11 +16,15 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models
 from django.utils import timezone
 from wagtail.models import Page, Site
 
 from wagtail_complaints import actions, corrections, related
-from wagtail_complaints.models import Category, Complaint, Outcome, PersonalDataRemoval, Service
+from wagtail_complaints.deadlines import SiteClock, office_of
+from wagtail_complaints.learning.figures import action_figures
+from wagtail_complaints.learning.models import ImprovementAction
+from wagtail_complaints.models import Category, Complaint, ComplaintSettings, Outcome, PersonalDataRemoval, Service
 from wagtail_complaints.privacy.anonymise import remove_personal_data
 from wagtail_complaints.stats import rollups
 from wagtail_complaints.stats.aggregation import Filters, Period, Statistics
@@ -58,6 +63,11 @@ def random_history(rng, count):
     default_site = Site.objects.get(is_default_site=True)
     other_site = Site.objects.create(hostname="ospedale-nord.example", port=80, root_page=Page.objects.get(depth=2))
     sites = [default_site, other_site]
+    # The northern hospital promises an acknowledgement within two working days; the default site none.
+    northern_office = ComplaintSettings.for_site(other_site)
+    northern_office.acknowledge_within_days = 2
+    northern_office.save()
+    clocks = {site.pk: SiteClock(office_of(site)) for site in sites}
     macros = list(Category.objects.filter(parent=None, needs_classification=False))
     subs = [Category.objects.create(name=f"Sotto-voce {i}", parent=macros[i % len(macros)]) for i in range(4)]
     categories = macros[:5] + subs
@@ -68,17 +78,29 @@ def random_history(rng, count):
     with mock.patch("django.utils.timezone.now", clock):
         for _ in range(count):
             clock.now = START + datetime.timedelta(seconds=rng.uniform(0, SPAN_SECONDS), microseconds=rng.randrange(10**6))
+            site = rng.choice(sites)
             complaint = make_complaint(
                 received_at=clock.now,
-                site=rng.choice(sites),
+                acknowledge_by=clocks[site.pk].acknowledge_by(clock.now),
+                site=site,
                 category=rng.choice(categories),
                 service=rng.choice(services) if rng.random() < 0.8 else None,
                 channel=rng.choice(CHANNELS),
             )
             if rng.random() < 0.08 and mark_as_duplicate(rng, complaint, handler, earlier):
+                if rng.random() < 0.3:
+                    actions.flag_patient_safety(complaint, handler)  # counted with its original, not here
                 continue  # it follows its original, and the statistics count only that one
             earlier.append(complaint)
             live_through(rng, clock, complaint, handler, categories)
+    # Improvement actions the complaints led to: some several complaints, one a duplicate's too.
+    complaints = list(Complaint.objects.order_by("pk"))
+    for i in range(6):
+        action = ImprovementAction.objects.create(
+            title=f"Azione {i}", owner="Direzione sanitaria", due_date=TODAY, site=rng.choice([None, *sites])
+        )
+        action.complaints.set(rng.sample(complaints, rng.randint(1, 8)))
+    ImprovementAction.objects.first().complaints.add(Complaint.objects.filter(duplicate_of__isnull=False).first())
     return {"sites": sites, "categories": categories, "macros": macros[:5], "services": services}
 
 
@@ -103,6 +125,10 @@ def live_through(rng, clock, complaint, handler, categories):
         return
     clock.advance(3)
     complaint = actions.take_in_charge(complaint, handler)
+    if rng.random() < 0.15:
+        complaint = actions.flag_patient_safety(complaint, handler)
+        if rng.random() < 0.3:
+            complaint = actions.unflag_patient_safety(complaint, handler, "No incident after review.")
     if rng.random() < 0.15:
         complaint = actions.correct(
             complaint, handler, {"category": rng.choice(categories)}, corrections.snapshot(complaint, ["category"])
@@ -170,6 +196,9 @@ def every_figure(statistics):
                             [c.pk for c in statistics.macro_category_by_month()[1]]),
         "closed_by_outcome": statistics.closed_by_outcome(),
         "outcomes_by_month_closed": statistics.outcomes_by_month_closed(),
+        "acknowledgement": statistics.acknowledgement(),
+        "safety_and_duplicates": [statistics.safety_and_duplicates(key) for key in ("current", "previous")],
+        "actions": action_figures(statistics),
     }
 
 
@@ -202,15 +231,27 @@ def test_the_rollups_give_the_live_figures_for_random_histories(history):
     assert Complaint.objects.exclude(rating=None).exists()
     assert Complaint.objects.filter(duplicate_of__isnull=False, status="closed").exists()  # left out of every figure
     assert Complaint.objects.filter(duplicate_of__isnull=False).exclude(status="closed").exists()
-    compared = 0
+    assert Complaint.objects.filter(duplicate_of__isnull=True, safety_flagged_at__isnull=False).exists()
+    assert Complaint.objects.filter(duplicate_of__isnull=False, safety_flagged_at__isnull=False).exists()
+    acknowledged = Complaint.objects.exclude(acknowledge_by=None).exclude(taken_in_charge_at=None)
+    assert acknowledged.filter(taken_in_charge_at__date__gt=models.F("acknowledge_by")).exists()  # late ones too
+    assert acknowledged.filter(taken_in_charge_at__date__lte=models.F("acknowledge_by")).exists()
+    assert Complaint.objects.exclude(acknowledge_by=None).filter(taken_in_charge_at=None).exists()
+    compared = with_action = 0
     for period in PERIODS:
         for filters in filter_sets(history):
             live = every_figure(Statistics(period, filters, today=TODAY))
             rolled_up = every_figure(RolledUpStatistics(period, filters, today=TODAY))
             for name, figures in live.items():
                 assert rolled_up[name] == figures, (period, filters, name)
+            # The complaints that led to an action, as a join over every complaint received would count them.
+            joined = Statistics(period, filters, today=TODAY).received_in(period).filter(
+                improvement_actions__isnull=False).distinct().count()
+            assert rolled_up["actions"]["complaints_with_action"] == joined, (period, filters)
+            with_action += joined
             compared += 1
     assert compared == len(PERIODS) * 11
+    assert with_action  # the actions' complaints were counted somewhere
 
 
 def test_the_rollups_kept_up_to_date_equal_a_rebuild(history):

@@ -265,6 +265,11 @@ class Complaint(ComplaintWorkflow):
             models.Index(
                 fields=["received_at"], condition=models.Q(first_answered_at__isnull=True), name="complaint_unanswered"
             ),
+            # The acknowledgement share counts the complaints nobody has taken in charge yet.
+            models.Index(
+                fields=["received_at"], condition=models.Q(taken_in_charge_at__isnull=True),
+                name="complaint_unacknowledged",
+            ),
             # Open complaints only (a few percent of a big table): the inbox's "overdue" and "due
             # within" filters count from the first and page newest-first through the second.
             models.Index(fields=["answer_by"], condition=models.Q(status__in=OPEN_STATES), name="complaint_open_due"),

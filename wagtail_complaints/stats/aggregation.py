@@ -326,6 +326,11 @@ class Statistics:
             )
         return aggregates
 
+    def received_count(self, key="current"):
+        """How many complaints were received in the period (`key` "previous": the comparison one);
+        read from the cohort's figures, which the summary computes anyway."""
+        return self._cohort_values[f"{key}_received"]
+
     def _cohort_counts(self):
         values = self._cohort_values
         result = {}

@@ -43,7 +43,7 @@ class DailyFigures(RollupKey):
 
     Event counts (`received`, `taken_in_charge`, `answered`, `closed`) are counted on the event's
     own day (site time zone); the others describe the complaints received on `day`, as they are now.
-    Every complaint is counted once in each grain.
+    Every complaint is counted once in each grain; a duplicate only in `duplicates`.
     """
 
     grain = models.CharField(_("grain"), max_length=10, choices=Grain.choices)
@@ -65,6 +65,12 @@ class DailyFigures(RollupKey):
     status_taken_in_charge = models.IntegerField(default=0)
     status_awaiting_reply = models.IntegerField(default=0)
     status_closed = models.IntegerField(default=0)
+    # Of those with an acknowledgement deadline (their site's): taken in charge, and by the deadline.
+    acknowledged = models.IntegerField(default=0)
+    acknowledged_on_time = models.IntegerField(default=0)
+    safety_flagged = models.IntegerField(default=0)
+    # Duplicates received on this day: in no other count (they are their original once more).
+    duplicates = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("daily complaint figures")

@@ -2,8 +2,9 @@
 
 `RolledUpStatistics` keeps every public method of `aggregation.Statistics` and gives the same
 figures (tests/test_stats_rollups.py checks it on random data); only where the numbers come from
-changes. Two figures depend on today and stay on the complaints, through their indexes: the
-complaints overdue now, and those still waiting for a first answer past their answer-by date.
+changes. Three figures depend on today and stay on the complaints, through their indexes: the
+complaints overdue now, those still waiting for a first answer past their answer-by date, and
+those nobody has taken in charge past their acknowledgement deadline.
 """
 
 import datetime
@@ -17,11 +18,12 @@ from wagtail.models import Site
 
 from ..models import Outcome
 from ..workflow import OPEN_STATES, Status
-from .aggregation import EVENT_FIELDS, PERCENTILES, STEPS, Statistics, Times, to_days
+from .aggregation import EVENT_FIELDS, PERCENTILES, STEPS, Statistics, Times, share, to_days
 from .models import DailyFigures, DailyResponseTimes, Grain, MonthlyResponseTimes
 
 COHORT_MEASURES = (
     "closed_once", "reopened", "were_answered", "answered_on_time", "extended", "rated", "rating_total",
+    "acknowledged", "acknowledged_on_time", "safety_flagged", "duplicates",
 )
 SERIES = ("received", *EVENT_FIELDS)
 
@@ -118,6 +120,33 @@ class RolledUpStatistics(Statistics):
             rated = values[f"{key}_rated"]
             values[f"{key}_average_rating"] = values[f"{key}_rating_total"] / rated if rated else None
         return values
+
+    # -- acknowledgement, safety flags and duplicates: the same roll-up sums as the cohort's ---------
+
+    def acknowledgement(self):
+        values = self._cohort_values
+        # Not yet acknowledged and past the deadline: depends on today, so counted on the complaints,
+        # through the index of those nobody has taken in charge (a few percent of the table).
+        start, _ = self.previous.bounds()
+        _, end = self.period.bounds()
+        late = self.complaints().filter(
+            taken_in_charge_at__isnull=True, acknowledge_by__lt=self.today, received_at__gte=start, received_at__lt=end
+        ).exclude(outcome=Outcome.WITHDRAWN).aggregate(
+            **{key: Count("pk", filter=self._cohort_q(period)) for key, period in (
+                ("current", self.period), ("previous", self.previous))}
+        )
+        result = {}
+        for key in ("current", "previous"):
+            due = values[f"{key}_acknowledged"] + late[key]
+            on_time = values[f"{key}_acknowledged_on_time"]
+            result[key] = {"due": due, "on_time": on_time, "share": share(on_time, due)}
+        return result
+
+    @cached_property
+    def _safety_and_duplicates(self):
+        values = self._cohort_values
+        return {f"{key}_{name}": values[f"{key}_{name}"] for key in ("current", "previous")
+                for name in ("safety_flagged", "duplicates")}
 
     # -- response times: continuous percentiles from the exact durations ----------------------------
 

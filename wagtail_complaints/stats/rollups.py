@@ -22,6 +22,7 @@ from .models import DailyFigures, DailyResponseTimes, Grain, MonthlyResponseTime
 TRACKED_FIELDS = (
     "site_id", "category_id", "service_id", "channel", "outcome", "status", "received_at", "taken_in_charge_at",
     "first_answered_at", "closed_at", "reopen_count", "answer_by", "original_answer_by", "rating", "duplicate_of_id",
+    "acknowledge_by", "safety_flagged_at",
 )
 EVENTS = {"received": "received_at", "taken_in_charge": "taken_in_charge_at", "answered": "first_answered_at",
           "closed": "closed_at"}
@@ -83,13 +84,20 @@ def _add(table, key, counts):
 
 def add_contribution(values, tables, zone=None):
     """Add one complaint's counts to `tables` (the rebuild adds every complaint to the same ones)."""
-    # A duplicate is the same complaint once more: the statistics count only its original.
-    if not values or values.get("received_at") is None or values.get("duplicate_of_id"):
+    if not values or values.get("received_at") is None:
         return
     zone = zone or timezone.get_default_timezone()
     site = values["site_id"] or 0
     columns = (values["category_id"], values["service_id"] or 0, values["channel"], values["outcome"] or "")
     received_on = local_day(values["received_at"], zone)
+    figures = tables["DailyFigures"]
+    if values.get("duplicate_of_id"):
+        # A duplicate is the same complaint once more: the statistics count only its original, and
+        # count the duplicate only as one "left out".
+        for grain, kept in GRAINS.items():
+            dims = tuple(value if keep else everything for value, keep, everything in zip(columns, kept, ALL))
+            _add(figures, (grain, received_on, site, *dims), {"duplicates": 1})
+        return
 
     counts = {}  # {day: {column: count}}: this complaint's figures, before they go into each grain
     for event, field in EVENTS.items():
@@ -110,7 +118,11 @@ def add_contribution(values, tables, zone=None):
         cohort["rated"] += 1
         cohort["rating_total"] += values["rating"]
     cohort[f"status_{values['status']}"] += 1
-    figures = tables["DailyFigures"]
+    if values["acknowledge_by"] is not None and values["taken_in_charge_at"] is not None:
+        # Acknowledged means taken in charge; the unacknowledged past their deadline depend on today.
+        cohort["acknowledged"] += 1
+        cohort["acknowledged_on_time"] += local_day(values["taken_in_charge_at"], zone) <= values["acknowledge_by"]
+    cohort["safety_flagged"] += values["safety_flagged_at"] is not None
     for grain, kept in GRAINS.items():
         dims = tuple(value if keep else everything for value, keep, everything in zip(columns, kept, ALL))
         for day, day_counts in counts.items():
@@ -147,7 +159,10 @@ def _upsert(model, key_columns, rows):
         return
     # Every count column, zeros included: the table's defaults live in Django, not in the database.
     measures = [f.column for f in model._meta.concrete_fields if not f.primary_key and f.column not in key_columns]
-    changed = {name for _key, delta in rows for name in delta}
+    # Only the columns this model has (a migration's historical model may predate some counts).
+    changed = {name for _key, delta in rows for name in delta} & set(measures)
+    if not changed:
+        return  # only zeros to add
     table = connection.ops.quote_name(model._meta.db_table)
     columns = [*key_columns, *measures]
     quoted = [connection.ops.quote_name(column) for column in columns]
