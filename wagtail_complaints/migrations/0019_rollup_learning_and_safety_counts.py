@@ -13,7 +13,7 @@ def fill_new_counts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_complaints', '0017_statistics_rollups'),
+        ('wagtail_complaints', '0018_complaint_log_entries'),
     ]
 
     operations = [
