@@ -277,9 +277,10 @@ class DemoComplaints:
 
     def maybe_flag_for_safety(self, complaint, n):
         draw = random.Random(f"demo-safety-{n}")
-        if complaint.taken_in_charge_at is None or draw.random() >= 0.03:
+        taken = getattr(complaint, "taken_in_charge_at", None)  # a pending complaint has no such time
+        if taken is None or draw.random() >= 0.03:
             return
-        at = complaint.taken_in_charge_at + datetime.timedelta(hours=draw.uniform(1, 48))
+        at = taken + datetime.timedelta(hours=draw.uniform(1, 48))
         if at <= self.now:
             complaint.safety_flagged_at, complaint.safety_flagged_by = at, self.handler
             complaint.events.append((at, "flag_safety", self.handler, None, None, {}))
