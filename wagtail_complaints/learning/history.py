@@ -5,37 +5,30 @@ permission: all hospitals' action titles or none. Here it follows the actions' o
 """
 
 from django.db import models
-from django.db.models import Subquery
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import BaseLogEntry, BaseLogEntryManager
+from wagtail.models import BaseLogEntry
+
+from ..models.history import SiteScopedLogEntryManager
 
 
-class ImprovementActionLogEntryManager(BaseLogEntryManager):
-    def log_action(self, instance, action, **kwargs):
-        kwargs.update(improvement_action=instance)
-        return super().log_action(instance, action, **kwargs)
+class ImprovementActionLogEntryManager(SiteScopedLogEntryManager):
+    """Those who may read improvement actions (the same policy as their list), for their sites."""
 
-    def for_instance(self, instance):
-        return self.filter(improvement_action_id=instance.pk)
+    object_field = "improvement_action"
 
-    def viewable_by_user(self, user):
-        """Those who may read improvement actions (the same policy as their list), for their sites."""
-        from ..permissions import sites_of
-        from .models import ImprovementAction
+    def may_read(self, user):
         from .policies import improvement_action_policy
-        from .views import on_sites_of
 
-        if user.is_superuser:
-            return self.all()
         # The roles hold no model permission of their own on actions: Wagtail's content-type check
         # would hide them even from their own hospital's operators.
-        if not improvement_action_policy().user_has_permission(user, "view"):
-            return self.none()
-        if sites_of(user) is None:
-            return self.all()
-        own_actions = on_sites_of(user, ImprovementAction.objects.all()).values("pk")
-        return self.filter(improvement_action_id__in=Subquery(own_actions))
+        return improvement_action_policy().user_has_permission(user, "view")
+
+    def objects_of_sites(self, user):
+        from .models import ImprovementAction
+        from .views import on_sites_of
+
+        return on_sites_of(user, ImprovementAction.objects.all())
 
 
 class ImprovementActionLogEntry(BaseLogEntry):

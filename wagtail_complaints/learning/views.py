@@ -4,7 +4,6 @@ from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,7 +15,7 @@ from wagtail.admin.views.generic.usage import UsageView
 
 from ..models import Complaint
 from ..permissions import sites_of, within_sites_of
-from ..views.admin import DeactivateWhenUsedDeleteView
+from ..views.admin import DeactivateWhenUsedDeleteView, OwnSitesOnlyMixin
 from . import actions
 from .forms import DecisionForm, ReferralForm
 from .models import Referral
@@ -41,20 +40,13 @@ class OwnSitesIndexMixin:
         return on_sites_of(self.request.user, super().get_base_queryset().select_related("site"))
 
 
-class OwnSitesObjectMixin:
-    """Another hospital's action or body does not exist for this one's operators: the object is
-    looked up in `setup`, before any permission check, so every role gets the same 404."""
+class OwnSitesObjectMixin(OwnSitesOnlyMixin):
+    """Another hospital's action or body does not exist for this one's operators (404 before any
+    permission check); those of the whole organisation (no site) belong to every hospital."""
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        if getattr(self, "object", None) is None:
-            self.object = self.get_object()
-
-    def get_object(self, *args, **kwargs):
-        found = super().get_object(*args, **kwargs)
-        if not on_sites_of(self.request.user, type(found).objects.filter(pk=found.pk)).exists():
-            raise Http404
-        return found
+    def is_on_users_sites(self, found):
+        sites = sites_of(self.request.user)
+        return sites is None or found.site_id is None or found.site_id in sites
 
 
 class OwnSitesEditView(OwnSitesObjectMixin, generic.EditView):

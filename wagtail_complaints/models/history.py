@@ -12,30 +12,55 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import BaseLogEntry, BaseLogEntryManager
 
 
-class ComplaintLogEntryManager(BaseLogEntryManager):
+class SiteScopedLogEntryManager(BaseLogEntryManager):
+    """Log entries that point at their object through `object_field`, shown to a user only for the
+    objects of the sites they work on. Subclasses say who may read them and which objects are theirs."""
+
+    object_field = None
+
     def log_action(self, instance, action, **kwargs):
-        kwargs.update(complaint=instance)
+        kwargs[self.object_field] = instance
         return super().log_action(instance, action, **kwargs)
 
     def for_instance(self, instance):
-        return self.filter(complaint_id=instance.pk)
+        return self.filter(**{f"{self.object_field}_id": instance.pk})
+
+    def may_read(self, user):
+        raise NotImplementedError
+
+    def objects_of_sites(self, user):
+        """A queryset of the objects on `user`'s sites."""
+        raise NotImplementedError
 
     def viewable_by_user(self, user):
-        """Those with a permission on complaints (as Wagtail asks), for the complaints of their sites."""
-        from ..permissions import sites_of, within_sites_of
-        from .complaint import Complaint
+        from ..permissions import sites_of
 
         if user.is_superuser:
             return self.all()
         # Asked here rather than through Wagtail's base method, which caches one set of content
         # types per user for all log models, from whichever model it was first asked for.
-        if not may_read_complaint_history(user):
+        if not self.may_read(user):
             return self.none()
         if sites_of(user) is None:
             return self.all()
-        # A subquery, not a list of ids: one query however many complaints a hospital has.
-        own_complaints = within_sites_of(user, Complaint.objects.all()).values("pk")
-        return self.filter(complaint_id__in=Subquery(own_complaints))
+        # A subquery, not a list of ids: one query however many objects a hospital has.
+        own = self.objects_of_sites(user).values("pk")
+        return self.filter(**{f"{self.object_field}_id__in": Subquery(own)})
+
+
+class ComplaintLogEntryManager(SiteScopedLogEntryManager):
+    """Those with a permission on complaints (as Wagtail asks), for the complaints of their sites."""
+
+    object_field = "complaint"
+
+    def may_read(self, user):
+        return may_read_complaint_history(user)
+
+    def objects_of_sites(self, user):
+        from ..permissions import within_sites_of
+        from .complaint import Complaint
+
+        return within_sites_of(user, Complaint.objects.all())
 
 
 def may_read_complaint_history(user):

@@ -5,6 +5,7 @@ rows add up to the regional figures by construction; a region has a handful of s
 summary is a couple of grouped queries.
 """
 
+import functools
 from dataclasses import replace
 
 from django.utils.translation import gettext_lazy as _
@@ -29,8 +30,10 @@ class CountsOnly:
         return {"current": {}, "previous": {}}
 
 
-def counts_only(statistics):
-    return type("CountsOnly", (CountsOnly, type(statistics)), {})
+@functools.cache
+def counts_only(kind):
+    """`kind` of statistics (live or rolled up) without the percentiles; one class per kind."""
+    return type("CountsOnly", (CountsOnly, kind), {})
 
 
 def site_name(site):
@@ -39,7 +42,7 @@ def site_name(site):
 
 def summaries_by_site(statistics, sites):
     """[(site, summary)] for each of `sites`, under `statistics`' period and filters."""
-    kind = counts_only(statistics)  # the roll-ups for the screen, the live figures for a live reader
+    kind = counts_only(type(statistics))  # the roll-ups for the screen, the live figures for a live reader
     return [
         (site, kind(statistics.period, replace(statistics.filters, site=site), today=statistics.today).summary())
         for site in sites

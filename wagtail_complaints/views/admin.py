@@ -73,10 +73,13 @@ class OwnSitesOnlyMixin:
             self.object = self.get_object()
 
     def get_object(self, *args, **kwargs):
-        complaint = super().get_object(*args, **kwargs)
-        if not works_on_site(self.request.user, complaint.site_id):
+        found = super().get_object(*args, **kwargs)
+        if not self.is_on_users_sites(found):
             raise Http404
-        return complaint
+        return found
+
+    def is_on_users_sites(self, complaint):
+        return works_on_site(self.request.user, complaint.site_id)
 
 
 # -- the inbox --------------------------------------------------------------------------------

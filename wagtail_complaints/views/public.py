@@ -1,6 +1,5 @@
 """The patient's private pages, reached only through the token in their link."""
 
-import datetime
 from functools import cache, wraps
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import actions, ratelimits, workflow
 from ..attachments import attachment_response
